@@ -1,0 +1,32 @@
+# Set-up and everyday commands. `make demo` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo serve test test-browser lint bench clean
+
+$(BIN)/lianzhang: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/lianzhang  ## install, build the demo database and serve it on 127.0.0.1:8000
+	$(BIN)/lianzhang demo
+
+serve: $(BIN)/lianzhang
+	$(BIN)/lianzhang serve
+
+test: $(BIN)/lianzhang  ## install and run the default test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-browser: $(BIN)/lianzhang  ## drive Debian Chromium through Playwright against a live server
+	$(BIN)/pytest -m browser -q -p no:xdist
+
+bench: $(BIN)/lianzhang
+	$(BIN)/python benchmarks/registry_import.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,74 @@
+"""Django admin for administrators; every change made here also lands in the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from lianzhang.accounts import audit
+from lianzhang.accounts.models import AuditEntry, Department, Profile
+from lianzhang.accounts.permissions import actor_for
+
+admin.site.site_header = "链长 · 系统管理"
+admin.site.site_title = "链长系统管理"
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves and deletes are written to the audit log."""
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        audit.record(actor_for(request.user), "update" if change else "create", obj, audit.diff(before, audit.snapshot(obj)))
+
+    def delete_model(self, request, obj) -> None:  # noqa: ANN001
+        audit.record(actor_for(request.user), "delete", obj, audit.snapshot(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        actor = actor_for(request.user)
+        for obj in queryset:
+            audit.record(actor, "delete", obj, audit.snapshot(obj))
+        super().delete_queryset(request, queryset)
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ("region", "enterprise")
+
+
+class PlatformUserAdmin(UserAdmin):
+    inlines = (ProfileInline,)
+    list_display = ("username", "is_active", "is_staff", "last_login")
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        audit.record(actor_for(request.user), "update" if change else "create", obj, {"username": obj.username})
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PlatformUserAdmin)
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ("name", "short_name", "city")
+    search_fields = ("name", "short_name", "aliases")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "action", "model", "object_repr")
+    list_filter = ("action", "model")
+    search_fields = ("object_repr", "username", "object_id")
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -1,0 +1,142 @@
+"""Who may do what: one table of actions per role, and the actor every service call receives."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import PermissionDenied
+
+from lianzhang.accounts.models import Role
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+C, DEP, DIS, ENT, EXP, ADM = (
+    Role.CHAIN_OFFICE,
+    Role.DEPARTMENT,
+    Role.DISTRICT,
+    Role.ENTERPRISE,
+    Role.EXPERT,
+    Role.ADMIN,
+)
+
+# Role-level rules. Object-level scoping (a district officer's area, an enterprise's own records)
+# is applied by the scope functions below, inside the services.
+RULES: dict[str, frozenset[str]] = {
+    "dashboard.view": frozenset({C, DEP, DIS, ADM}),
+    "enterprise.list": frozenset({C, DEP, DIS, ADM}),
+    "enterprise.view": frozenset({C, DEP, DIS, ENT, ADM}),
+    "enterprise.create": frozenset({C, DIS, ADM}),
+    "enterprise.edit": frozenset({C, DIS, ENT, ADM}),
+    "enterprise.delete": frozenset({C, ADM}),
+    "enterprise.import": frozenset({C, DIS, ADM}),
+    "enterprise.export": frozenset({C, DEP, DIS, ADM}),
+    "node.confirm": frozenset({C, ADM}),
+    "project.list": frozenset({C, DEP, DIS, ENT, ADM}),
+    "project.view": frozenset({C, DEP, DIS, ENT, ADM}),
+    "project.create": frozenset({C, DIS, ENT, ADM}),
+    "project.transition": frozenset({C, DIS, ADM}),
+    "park.list": frozenset({C, DEP, DIS, ADM}),
+    "region.list": frozenset({C, DEP, DIS, ENT, EXP, ADM}),
+    "taxonomy.view": frozenset({C, DEP, DIS, ENT, EXP, ADM}),
+    "audit.view": frozenset({C, ADM}),
+    "user.manage": frozenset({ADM}),
+    "profile.view": frozenset({C, DEP, DIS, ENT, EXP, ADM}),
+}
+
+# Roles that see every enterprise; others are scoped to their area or to their own enterprise.
+CITYWIDE_ROLES = frozenset({C, DEP, ADM})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a service call, reduced to what permission checks need."""
+
+    user_id: int | None
+    username: str
+    role: str | None
+    region_code: str | None = None
+    department_id: int | None = None
+    enterprise_id: int | None = None
+    chains: tuple[str, ...] = ()
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True for the public (not logged in)."""
+        return self.role is None
+
+    @property
+    def role_label(self) -> str:
+        """The role's Chinese name, or 公众 for the public."""
+        return Role(self.role).label if self.role else "公众"
+
+
+ANONYMOUS = Actor(user_id=None, username="", role=None)
+# Command-line maintenance (demo loading, createuser) acts as the platform itself, with admin rights.
+SYSTEM = Actor(user_id=None, username="系统", role=Role.ADMIN)
+
+
+def actor_for(user: Any) -> Actor:
+    """Build the actor for a Django user (anonymous users become the public)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        # Superusers made with Django's own command have no profile: treat them as administrators.
+        role = Role.ADMIN if user.is_superuser else None
+        return Actor(user_id=user.pk, username=user.get_username(), role=role)
+    return Actor(
+        user_id=user.pk,
+        username=user.get_username(),
+        role=profile.role,
+        region_code=profile.region_id,
+        department_id=profile.department_id,
+        enterprise_id=profile.enterprise_id,
+        chains=tuple(c.strip() for c in profile.chains.split(",") if c.strip()),
+    )
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    """Whether the actor's role may perform the action at all."""
+    if action not in RULES:
+        raise KeyError(f"未登记的操作 {action!r}")
+    return actor.role in RULES[action]
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied unless the actor's role may perform the action."""
+    if not allowed(actor, action):
+        who = "请先登录" if actor.is_anonymous else f"角色“{actor.role_label}”无权执行此操作"
+        raise PermissionDenied(f"{who}（{action}）")
+
+
+def guarded(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark a service function with its action and check the role before it runs (actor is arg 1)."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = args[0] if args else kwargs["actor"]
+            if not isinstance(actor, Actor):
+                raise TypeError(f"{fn.__name__} 的第一个参数必须是 Actor")
+            require(actor, action)
+            return fn(*args, **kwargs)
+
+        wrapper.permission = action  # type: ignore[attr-defined]
+        return wrapper
+
+    if action not in RULES:
+        raise KeyError(f"未登记的操作 {action!r}")
+    return decorate
+
+
+def in_area(actor: Actor, division_code: str) -> bool:
+    """Whether a division lies inside the actor's area (city-wide roles cover everything)."""
+    if actor.role in CITYWIDE_ROLES:
+        return True
+    if actor.role == Role.DISTRICT and actor.region_code:
+        return division_code.startswith(actor.region_code)
+    return False

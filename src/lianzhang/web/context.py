@@ -1,0 +1,30 @@
+"""Template context shared by every page: the actor and the navigation it may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from lianzhang.accounts.permissions import actor_for, allowed
+
+# (url name, label, action that must be allowed)
+NAVIGATION = (
+    ("dashboard", "总览", "dashboard.view"),
+    ("enterprise-list", "企业库", "enterprise.list"),
+    ("project-list", "项目库", "project.list"),
+    ("park-list", "产业园区", "park.list"),
+    ("enterprise-import", "批量导入", "enterprise.import"),
+    ("audit-log", "审计日志", "audit.view"),
+)
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    """Add the actor and its navigation entries to every template."""
+    actor = actor_for(getattr(request, "user", None))
+    return {
+        "actor": actor,
+        "demo_mode": settings.CONFIG.demo_banner,
+        "nav": [(name, label) for name, label, action in NAVIGATION if allowed(actor, action)],
+    }

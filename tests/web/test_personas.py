@@ -1,0 +1,100 @@
+"""Every page and API endpoint, checked for every persona (who may see what)."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ("anonymous", "chain_office", "department", "district", "other_district", "enterprise_a", "enterprise_b", "expert", "admin")
+
+# url template -> expected status per role, in ROLES order. {a} is enterprise A (home district), {pa} its project.
+# 302 for the public means "sent to the login page"; API answers 401 to the public.
+PAGES = {
+    "/": (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    "/me/": (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/dashboard/": (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/enterprises/": (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/enterprises/new/": (302, 200, 403, 200, 200, 403, 403, 403, 200),
+    "/enterprises/{a}/": (302, 200, 200, 200, 403, 200, 403, 403, 200),
+    "/enterprises/{a}/edit/": (302, 200, 403, 200, 403, 200, 403, 403, 200),
+    "/enterprises/import/": (302, 200, 403, 200, 200, 403, 403, 403, 200),
+    "/enterprises/import/template.xlsx": (302, 200, 403, 200, 200, 403, 403, 403, 200),
+    "/enterprises/export.xlsx": (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/enterprises/export.csv": (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/projects/": (302, 200, 200, 200, 200, 200, 200, 403, 200),
+    "/projects/{pa}/": (302, 200, 200, 200, 403, 200, 403, 403, 200),
+    "/enterprises/{a}/projects/new/": (302, 200, 403, 200, 403, 200, 403, 403, 200),
+    "/parks/": (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/audit/": (302, 200, 403, 403, 403, 403, 403, 403, 200),
+    "/admin/": (302, 302, 302, 302, 302, 302, 302, 302, 200),
+    "/api/me": (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "/api/dashboard": (401, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/api/enterprises": (401, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/api/enterprises/{a}": (401, 200, 200, 200, 403, 200, 403, 403, 200),
+    "/api/projects": (401, 200, 200, 200, 200, 200, 200, 403, 200),
+    "/api/projects/{pa}": (401, 200, 200, 200, 403, 200, 403, 403, 200),
+    "/api/parks": (401, 200, 200, 200, 200, 403, 403, 403, 200),
+    "/api/audit": (401, 200, 403, 403, 403, 403, 403, 403, 200),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_pages(personas, enterprise_a, url: str, role: str) -> None:
+    project = enterprise_a.projects.get()
+    response = personas[role].client.get(url.format(a=enterprise_a.pk, pa=project.pk))
+    expected = PAGES[url][ROLES.index(role)]
+    assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"
+
+
+@pytest.mark.django_db
+def test_district_officer_sees_only_own_district_in_list(personas, enterprise_a, enterprise_b) -> None:
+    body = personas["district"].client.get("/enterprises/").content.decode()
+    assert enterprise_a.name in body
+    assert enterprise_b.name not in body
+    data = personas["other_district"].client.get("/api/enterprises").json()
+    assert [e["name"] for e in data["results"]] == [enterprise_b.name]
+
+
+@pytest.mark.django_db
+def test_enterprise_user_sees_only_own_projects(personas, enterprise_a, enterprise_b) -> None:
+    names = {p["enterprise_name"] for p in personas["enterprise_b"].client.get("/api/projects").json()}
+    assert names == {enterprise_b.name}
+
+
+@pytest.mark.django_db
+def test_enterprise_user_lands_on_own_profile(personas, enterprise_a) -> None:
+    response = personas["enterprise_a"].client.get("/")
+    assert response.url == f"/enterprises/{enterprise_a.pk}/"
+
+
+@pytest.mark.django_db
+def test_department_officer_cannot_edit_enterprise_through_api(personas, enterprise_a) -> None:
+    client = personas["department"].client
+    payload = {"credit_code": enterprise_a.credit_code, "name": "改名", "division_code": "440106001", "version": 1}
+    response = client.put(f"/api/enterprises/{enterprise_a.pk}", payload, content_type="application/json")
+    assert response.status_code == 403
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.name == "甲视觉科技有限公司"
+
+
+@pytest.mark.django_db
+def test_other_district_cannot_move_project_of_home_district(personas, enterprise_a) -> None:
+    project = enterprise_a.projects.get()
+    response = personas["other_district"].client.post(
+        f"/projects/{project.pk}/", {"version": project.version, "to_status": "formal_check"}
+    )
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.status == "submitted"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs_are_served_locally(personas) -> None:
+    client = personas["chain_office"].client
+    schema = client.get("/api/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/enterprises" in schema.json()["paths"]
+    docs = client.get("/api/docs").content.decode()
+    assert "cdn" not in docs.lower()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs
