@@ -92,3 +92,9 @@ def personas(db, enterprise_a, enterprise_b, department):  # noqa: ANN001, ANN20
     }
     result["anonymous"] = Persona("", actor_for(None), Client())
     return result
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+    """Real hashing costs ~0.3 s a user; tests create hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -291,9 +291,7 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     return counts
 
 
-def _weighted_sample(
-    rng: random.Random, items: Sequence[_T], weights: Sequence[float], k: int
-) -> list[_T]:
+def _weighted_sample(rng: random.Random, items: Sequence[_T], weights: Sequence[float], k: int) -> list[_T]:
     """Draw k distinct items with probability proportional to weight (Efraimidis-Spirakis)."""
     keyed = []
     for i, (item, weight) in enumerate(zip(items, weights, strict=True)):
@@ -337,8 +335,7 @@ class _Builder:
         self.node_ids = [node.id for node in nodes]
         self.node_by_id = {node.id: node for node in nodes}
         self.profiles = {
-            node.id: voc.NODE_PROFILES.get(node.id) or _generic_profile(node, nodes)
-            for node in nodes
+            node.id: voc.NODE_PROFILES.get(node.id) or _generic_profile(node, nodes) for node in nodes
         }
         self.places = list(places)
         self.cities: list[str] = []
@@ -360,6 +357,18 @@ class _Builder:
         self.used_names: set[str] = set()
         self.used_codes: set[str] = set()
         self.marked: dict[str, tuple[str, str]] = {}
+        self.trades = {t.key: t for t in voc.TRADE_PROFILES}
+        self.years = list(range(FIRST_YEAR, self.max_founding_year + 1))
+        self.year_cum = {
+            # The AI wave: most AI firms were founded after 2015.
+            True: list(
+                accumulate(
+                    0.3 if y < 2005 else 0.6 if y < 2010 else 1.2 if y < 2015 else 2.2 if y < 2022 else 1.5
+                    for y in self.years
+                )
+            ),
+            False: list(accumulate(0.7 if y < 2005 else 1.0 if y < 2015 else 1.2 for y in self.years)),
+        }
 
     # -- orchestration ---------------------------------------------------------------------
 
@@ -399,10 +408,7 @@ class _Builder:
         cum = {c: list(accumulate(self.node_weights[c])) for c in self.cities}
         trade_keys = [t.key for t in voc.TRADE_PROFILES]
         trade_cum = {
-            c: list(
-                accumulate(dict(t.cities).get(c, 0.3) for t in voc.TRADE_PROFILES)
-            )
-            for c in self.cities
+            c: list(accumulate(dict(t.cities).get(c, 0.3) for t in voc.TRADE_PROFILES)) for c in self.cities
         }
         for firm in firms:
             if firm.ai:
@@ -454,17 +460,7 @@ class _Builder:
 
     def _draw_company_facts(self, firm: _Firm) -> None:
         rng = self.rng
-        years = list(range(FIRST_YEAR, self.max_founding_year + 1))
-        if firm.ai:
-            # The AI wave: most AI firms were founded after 2015.
-            weights = [
-                0.3 if y < 2005 else 0.6 if y < 2010 else 1.2 if y < 2015 else 2.2 if y < 2022
-                else 1.5
-                for y in years
-            ]
-        else:
-            weights = [0.7 if y < 2005 else 1.0 if y < 2015 else 1.2 for y in years]
-        year = rng.choices(years, weights)[0]
+        year = rng.choices(self.years, cum_weights=self.year_cum[firm.ai])[0]
         start = date(year, 1, 1)
         end = min(date(year, 12, 31), self.as_of)
         firm.founded = start + timedelta(days=rng.randrange((end - start).days + 1))
@@ -498,7 +494,7 @@ class _Builder:
         firm.patents = round(firm.employees * patent_rate * rng.lognormvariate(0.0, 0.6))
 
     def _trade(self, key: str) -> voc.TradeProfile:
-        return next(t for t in voc.TRADE_PROFILES if t.key == key)
+        return self.trades[key]
 
     def _year_figures(self, firm: _Firm) -> list[YearFigures]:
         rng = self.rng
@@ -582,9 +578,7 @@ class _Builder:
             rate = ai_rate if firm.ai else NON_AI_IN_PARK_SHARE
             if city_parks and rng.random() < rate:
                 weights = [
-                    8.0 if firm.kind in p.nodes
-                    else 3.0 if any(n in p.nodes for n in firm.nodes)
-                    else 1.0
+                    8.0 if firm.kind in p.nodes else 3.0 if any(n in p.nodes for n in firm.nodes) else 1.0
                     for p in city_parks
                 ]
                 firm.park = rng.choices(city_parks, weights)[0]
@@ -620,8 +614,7 @@ class _Builder:
 
         high_tech = pick(
             ai_firms,
-            [f.rd * (1.0 if age(f) >= 2 else 0.15) * (1.5 if f.size != "micro" else 1.0)
-             for f in ai_firms],
+            [f.rd * (1.0 if age(f) >= 2 else 0.15) * (1.5 if f.size != "micro" else 1.0) for f in ai_firms],
             HIGH_TECH_SHARE,
             "高新技术企业",
         )
@@ -632,16 +625,17 @@ class _Builder:
         is_high_tech = {f.index for f in high_tech}
         smes = [f for f in ai_firms if f.size in ("small", "medium")]
         specialised = pick(
-            smes, [3.0 if f.index in is_high_tech else 1.0 for f in smes],
-            SPECIALISED_SHARE, "专精特新",
+            smes,
+            [3.0 if f.index in is_high_tech else 1.0 for f in smes],
+            SPECIALISED_SHARE,
+            "专精特新",
         )
         pick(specialised, [math.log10(f.revenue) for f in specialised], LITTLE_GIANT_SHARE, "小巨人")
         big = [f for f in ai_firms if f.size in ("medium", "large") and age(f) >= 5]
         listed = pick(big, [f.revenue for f in big], LISTED_SHARE, "上市")
         is_listed = {f.index for f in listed}
         young = [
-            f for f in ai_firms
-            if f.size in ("medium", "large") and age(f) <= 12 and f.index not in is_listed
+            f for f in ai_firms if f.size in ("medium", "large") and age(f) <= 12 and f.index not in is_listed
         ]
         n_unicorns = min(6, max(1, round(n_ai / FIRMS_PER_UNICORN))) if n_ai else 0
         pick(young, [f.revenue * (1 + f.growth) for f in young], n_unicorns / max(n_ai, 1), "独角兽")
@@ -665,16 +659,15 @@ class _Builder:
 
         for firm in firms:
             firm.tags = [tag for tag in KNOWN_TAGS if tag in tags[firm.index]]
+            if "上市" in firm.tags or "链主" in firm.tags:
+                firm.has_figures = True  # listed firms and chain leaders always publish figures
 
     # -- the record: name, code, address, scope, products ----------------------------------------
 
     def _make_enterprise(self, firm: _Firm) -> DemoEnterprise:
         rng = self.rng
         assert firm.place is not None
-        if firm.ai:
-            words = self.profiles[firm.kind].words
-        else:
-            words = self._trade(firm.kind).words
+        words = self.profiles[firm.kind].words if firm.ai else self._trade(firm.kind).words
         word = rng.choice(words)
         name, brand = self._name(firm, word)
         core = word.removesuffix("科技").removesuffix("技术")
@@ -735,13 +728,10 @@ class _Builder:
         assert firm.place is not None
         while True:
             # 9 = registered by the market regulator, 1 = enterprise; then the county code.
-            code = make_credit_code("91" + firm.place.code[:6] + self._org(firm))
+            code = make_credit_code("91" + firm.place.code[:6] + _org_code(self.rng, firm.founded))
             if code not in self.used_codes:
                 self.used_codes.add(code)
                 return code
-
-    def _org(self, firm: _Firm) -> str:
-        return _org_code(self.rng, firm.founded)
 
     def _place_prefix(self, place: PlaceSpec) -> str:
         return place.name if place.name.startswith(place.city) else place.city + place.name
@@ -824,11 +814,11 @@ class _Builder:
                 products.append((rng.choice(pool), "", None))
             products = products[:4]
 
-        ordinary = list(primary.trade) + [i for i in voc.COMMON_ITEMS if i not in primary.trade]
         if firm.buried:
+            ordinary = [*primary.trade, *(i for i in voc.COMMON_ITEMS if i not in primary.trade)]
             general = rng.sample(ordinary, rng.randint(10, 14))
             position = rng.randint(3, len(general) - 1)
-            items = general[:position] + [ai_items[0][0]] + general[position:]
+            items = [*general[:position], ai_items[0][0], *general[position:]]
         else:
             trade = rng.sample(primary.trade, min(len(primary.trade), rng.randint(1, 3)))
             common = rng.sample(voc.COMMON_ITEMS, rng.randint(2, 6))
@@ -886,8 +876,13 @@ class _Builder:
         if not eligible:
             return
         weights = [
-            (1.0 + 2.0 * ("高新技术企业" in f.tags) + 1.5 * ("专精特新" in f.tags)
-             + 1.0 * ("小巨人" in f.tags)) * SIZE_PROJECT_WEIGHT[f.size]
+            (
+                1.0
+                + 2.0 * ("高新技术企业" in f.tags)
+                + 1.5 * ("专精特新" in f.tags)
+                + 1.0 * ("小巨人" in f.tags)
+            )
+            * SIZE_PROJECT_WEIGHT[f.size]
             for f in eligible
         ]
         cum = list(accumulate(weights))
@@ -917,9 +912,7 @@ class _Builder:
         taken = {p.name for p in enterprise.projects}
         name = topic + rng.choice(suffixes)
         if name in taken:
-            name = next(
-                (topic + s for s in suffixes if topic + s not in taken), name + "（二期）"
-            )
+            name = next((topic + s for s in suffixes if topic + s not in taken), name + "（二期）")
         low, high = voc.PROJECT_BUDGET_WAN.get(kind, (50, 5000))
         wan = math.exp(rng.uniform(math.log(low), math.log(high)))
         wan = round(wan / 5) * 5 if wan >= 500 else round(wan)
@@ -948,7 +941,7 @@ class _Builder:
             stage = rng.choices(
                 [s for s, _ in TERMINATED_AFTER_WEIGHTS], [w for _, w in TERMINATED_AFTER_WEIGHTS]
             )[0]
-            path = list(_OPEN_PATH[: _OPEN_PATH.index(stage) + 1]) + [_TERMINAL]
+            path = [*_OPEN_PATH[: _OPEN_PATH.index(stage) + 1], _TERMINAL]
         else:
             path = list(_OPEN_PATH[: _OPEN_PATH.index(current) + 1])
         gaps = [0] + [rng.randint(*STEP_DAYS[state]) for state in path[1:]]
@@ -979,12 +972,14 @@ def _unique(values: list[str]) -> list[str]:
 def _scope_text(items: list[str], licences: list[str]) -> str:
     """Format 经营范围 the way the market regulator prints it since 2021."""
     text = (
-        "一般项目：" + "；".join(_unique(items))
+        "一般项目："
+        + "；".join(_unique(items))
         + "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
     )
     if licences:
         text += (
-            "许可项目：" + "；".join(_unique(licences))
+            "许可项目："
+            + "；".join(_unique(licences))
             + "（依法须经批准的项目，经相关部门批准后方可开展经营活动，"
             "具体经营项目以相关部门批准文件或许可证件为准）"
         )

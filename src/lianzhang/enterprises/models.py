@@ -116,8 +116,9 @@ class NodeAssignment(models.Model):
 class Project(VersionedModel):
     """A project in the project registry (项目库) with its workflow state."""
 
-    Status = models.TextChoices("Status", [(code, label) for code, label in PROJECT_STATUSES])
-    Type = models.TextChoices("Type", [(code, label) for code, label in PROJECT_TYPES])
+    # Member name → (stored value, label); the codes and labels are defined once in records.py.
+    Status = models.TextChoices("Status", {code.upper(): (code, label) for code, label in PROJECT_STATUSES})
+    Type = models.TextChoices("Type", {code.upper(): (code, label) for code, label in PROJECT_TYPES})
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField("项目名称", max_length=200)

@@ -144,7 +144,8 @@ def can_edit_enterprise(actor: Actor, enterprise: Enterprise) -> bool:
 
 def record_of(enterprise: Enterprise) -> EnterpriseRecord:
     """The enterprise as a plain record (for forms and exports), with its latest year's figures."""
-    latest = enterprise.years.order_by("-year").first()
+    # Uses the prefetched years when the caller prefetched them (exports), one query otherwise.
+    latest = max(enterprise.years.all(), key=lambda y: y.year, default=None)
     figures = []
     if latest is not None:
         figures.append(
@@ -457,6 +458,13 @@ def registry_summary(actor: Actor) -> dict[str, Any]:
     total = qs.count()
     ai_total = qs.filter(nodes__chain="ai").distinct().count()
     return {"total": total, "ai_total": ai_total, "by_node": by_node, "by_district": by_district, "by_tag": by_tag}
+
+
+@guarded("enterprise.list")
+def districts_in_registry(actor: Actor) -> list[Region]:
+    """The districts (or towns, where a city has no districts) holding enterprises the actor can see."""
+    codes = {district_of(code) for code in visible_enterprises(actor).values_list("division_id", flat=True).distinct()}
+    return list(Region.objects.filter(pk__in=codes).order_by("code"))
 
 
 @guarded("park.list")

@@ -654,10 +654,7 @@ def _open_workbook(source: Path | bytes, max_bytes: int) -> Any:
             handle.seek(0)
         if unpacked > max_bytes * XLSX_MAX_EXPANSION:
             raise FileRejected("xlsx 文件解压后过大，请检查文件或拆分后分批导入")
-        with warnings.catch_warnings():
-            # openpyxl warns about unsupported extensions (data validation, slicers): harmless here.
-            warnings.simplefilter("ignore")
-            return load_workbook(handle, read_only=True, data_only=False)
+        return load_workbook(handle, read_only=True, data_only=False)
     except FileRejected:
         raise
     except _XLSX_ERRORS:
@@ -671,9 +668,7 @@ def _sheet_rows(sheet: Any) -> Iterator[list[object]]:
     rows = iter(sheet.iter_rows())
     while True:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                row = next(rows)
+            row = next(rows)
         except StopIteration:
             return
         except _XLSX_ERRORS:
@@ -681,11 +676,9 @@ def _sheet_rows(sheet: Any) -> Iterator[list[object]]:
         values: list[object] = []
         for cell in row:
             value = cell.value
-            data_type = getattr(cell, "data_type", None)
-            if data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-                values.append(_Formula(_as_text(getattr(value, "text", value))))
-            elif not isinstance(value, str | int | float | Decimal | date | time | bool | type(None)):
-                # Array and data-table formulas come back as objects.
+            data_type = cell.data_type
+            if data_type == "f" or (type(value) is str and value.startswith("=")):
+                # Array and data-table formulas come back as objects carrying their text.
                 values.append(_Formula(_as_text(getattr(value, "text", value))))
             elif data_type == "e":
                 values.append(_ErrorValue(_as_text(value)))
@@ -733,7 +726,9 @@ def _header_from_row(
     return bound, found
 
 
-def _find_header(rows: Iterator[list[object]], resolve: DivisionResolver) -> tuple[_Header, Iterator]:
+def _find_header(
+    rows: Iterator[list[object]], resolve: DivisionResolver
+) -> tuple[_Header, Iterator[list[object]]]:
     """Find the header within the first rows; return it and the iterator of the data rows after it."""
     head = list(islice(rows, HEADER_SEARCH_ROWS))
     best: tuple[list[_BoundColumn], list[str]] | None = None
@@ -874,12 +869,16 @@ def read_enterprise_file(
     resolve = _cached(resolve_division)
     if ext == ".csv":
         return _parse_rows([_csv_rows(loaded)], resolve, max_rows)
-    workbook = _open_workbook(loaded, max_bytes)
-    try:
-        sheets = (_sheet_rows(ws) for ws in workbook.worksheets if hasattr(ws, "iter_rows"))
-        return _parse_rows(sheets, resolve, max_rows)
-    finally:
-        workbook.close()
+    with warnings.catch_warnings():
+        # openpyxl warns about unsupported extensions (data validation, slicers) and out-of-range
+        # dates; the first are harmless here and the second become row errors anyway.
+        warnings.simplefilter("ignore")
+        workbook = _open_workbook(loaded, max_bytes)
+        try:
+            sheets = (_sheet_rows(ws) for ws in workbook.worksheets if hasattr(ws, "iter_rows"))
+            return _parse_rows(sheets, resolve, max_rows)
+        finally:
+            workbook.close()
 
 
 # ---------------------------------------------------------------------------------------------

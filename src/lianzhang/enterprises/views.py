@@ -65,7 +65,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "nodes": list(chain.nodes.values()),
             "node_names": {n.id: n.name for n in chain.nodes.values()},
             "tags": KNOWN_TAGS,
-            "districts": divisions_for(actor, levels=("county", "town")),
+            "districts": services.districts_in_registry(actor),
             "can_create": allowed(actor, "enterprise.create"),
             "can_export": allowed(actor, "enterprise.export"),
         },
