@@ -26,16 +26,22 @@ def credit_code(county: str, serial: int) -> str:
     return make_credit_code(f"91{county}MA{serial:07d}")
 
 
-def enterprise_record(name: str, division: str, serial: int, **extra) -> EnterpriseRecord:  # noqa: ANN003
+def enterprise_record(name: str, division: str, serial: int, **extra) -> EnterpriseRecord:
     """A plausible enterprise record for tests."""
     defaults = dict(
         business_scope="一般项目：人工智能应用软件开发；计算机视觉系统集成。",
         products="视觉检测平台",
         tags=["高新技术企业"],
-        figures=[YearFigures(year=2024, revenue_fen=5_000_000_00, rd_spend_fen=800_000_00, employees=120, patents=9)],
+        figures=[
+            YearFigures(
+                year=2024, revenue_fen=5_000_000_00, rd_spend_fen=800_000_00, employees=120, patents=9
+            )
+        ],
     )
     defaults.update(extra)
-    return EnterpriseRecord(credit_code=credit_code(division[:6], serial), name=name, division_code=division, **defaults)
+    return EnterpriseRecord(
+        credit_code=credit_code(division[:6], serial), name=name, division_code=division, **defaults
+    )
 
 
 @dataclass
@@ -48,7 +54,7 @@ class Persona:
 
 
 @pytest.fixture
-def enterprise_a(db):  # noqa: ANN001, ANN201
+def enterprise_a(db):
     """An AI enterprise in the home district (天河区), with one project."""
     enterprise = services.create_enterprise(SYSTEM, enterprise_record("甲视觉科技有限公司", "440106001", 1))
     create_project(SYSTEM, ProjectInput(enterprise.pk, "视觉质检产业化", "industrialisation", 300_000_000))
@@ -56,7 +62,7 @@ def enterprise_a(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def enterprise_b(db):  # noqa: ANN001, ANN201
+def enterprise_b(db):
     """An enterprise in another district (白云区)."""
     enterprise = services.create_enterprise(SYSTEM, enterprise_record("乙智能装备有限公司", "440111002", 2))
     create_project(SYSTEM, ProjectInput(enterprise.pk, "伺服系统研发", "rnd", 120_000_000))
@@ -64,12 +70,12 @@ def enterprise_b(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def department(db):  # noqa: ANN001, ANN201
+def department(db):
     """广州市科学技术局."""
     return Department.objects.create(name="广州市科学技术局", short_name="市科技局", city_id="4401")
 
 
-def _persona(username: str, **fields) -> Persona:  # noqa: ANN003
+def _persona(username: str, **fields) -> Persona:
     user = create_user(SYSTEM, NewUser(username=username, password=PASSWORD, **fields))
     user = get_user_model().objects.get(pk=user.pk)
     client = Client()
@@ -78,7 +84,7 @@ def _persona(username: str, **fields) -> Persona:  # noqa: ANN003
 
 
 @pytest.fixture
-def personas(db, enterprise_a, enterprise_b, department):  # noqa: ANN001, ANN201
+def personas(db, enterprise_a, enterprise_b, department):
     """One persona per role, plus a district officer of another district and a second enterprise."""
     result = {
         "chain_office": _persona("chain", role=Role.CHAIN_OFFICE),
@@ -95,6 +101,6 @@ def personas(db, enterprise_a, enterprise_b, department):  # noqa: ANN001, ANN20
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

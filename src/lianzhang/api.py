@@ -34,7 +34,9 @@ def me(request: HttpRequest) -> dict:
 
 
 @platform.get("/audit", url_name="audit")
-def audit(request: HttpRequest, q: str = "", model: str = "", username: str = "", limit: int = 100) -> list[dict]:
+def audit(
+    request: HttpRequest, q: str = "", model: str = "", username: str = "", limit: int = 100
+) -> list[dict]:
     """Newest audit entries (chain office and administrators)."""
     entries = account_services.list_audit(actor_for(request.user), q=q, model=model, username=username)
     return [

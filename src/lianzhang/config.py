@@ -40,15 +40,53 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("LIANZHANG_ENV", "env", str, "development", "development | production; production refuses unsafe defaults"),
-    Setting("LIANZHANG_SECRET_KEY", "secret_key", str, PLACEHOLDER_SECRET, "Django secret key; must be set in production"),
+    Setting(
+        "LIANZHANG_ENV",
+        "env",
+        str,
+        "development",
+        "development | production; production refuses unsafe defaults",
+    ),
+    Setting(
+        "LIANZHANG_SECRET_KEY",
+        "secret_key",
+        str,
+        PLACEHOLDER_SECRET,
+        "Django secret key; must be set in production",
+    ),
     Setting("LIANZHANG_DEBUG", "debug", _bool, "false", "show Django debug pages (never in production)"),
-    Setting("LIANZHANG_DATA_DIR", "data_dir", Path, "var", "folder for the embedded SQLite database and uploads"),
-    Setting("DATABASE_URL", "database_url", str, "", "PostgreSQL URL for real deployments; empty means embedded SQLite"),
-    Setting("LIANZHANG_ALLOWED_HOSTS", "allowed_hosts", _list, "127.0.0.1,localhost", "comma-separated host names served"),
-    Setting("LIANZHANG_SQLITE_TIMEOUT", "sqlite_timeout", float, "30", "seconds a SQLite writer waits for the lock"),
+    Setting(
+        "LIANZHANG_DATA_DIR", "data_dir", Path, "var", "folder for the embedded SQLite database and uploads"
+    ),
+    Setting(
+        "DATABASE_URL",
+        "database_url",
+        str,
+        "",
+        "PostgreSQL URL for real deployments; empty means embedded SQLite",
+    ),
+    Setting(
+        "LIANZHANG_ALLOWED_HOSTS",
+        "allowed_hosts",
+        _list,
+        "127.0.0.1,localhost",
+        "comma-separated host names served",
+    ),
+    Setting(
+        "LIANZHANG_SQLITE_TIMEOUT",
+        "sqlite_timeout",
+        float,
+        "30",
+        "seconds a SQLite writer waits for the lock",
+    ),
     Setting("LIANZHANG_MAX_UPLOAD_MB", "max_upload_mb", int, "20", "largest import file accepted, in MB"),
-    Setting("LIANZHANG_DEMO_BANNER", "demo_banner", _bool, "false", "show the synthetic-data banner (set by `lianzhang demo`)"),
+    Setting(
+        "LIANZHANG_DEMO_BANNER",
+        "demo_banner",
+        _bool,
+        "false",
+        "show the synthetic-data banner (set by `lianzhang demo`)",
+    ),
     Setting("LIANZHANG_CHAIN_DIRS", "chain_dirs", _list, "", "extra folders with chain YAML files"),
 )
 
@@ -72,8 +110,6 @@ class Config:
     def is_production(self) -> bool:
         """True when running as a real deployment."""
         return self.env == "production"
-
-
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> Config:

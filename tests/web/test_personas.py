@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ("anonymous", "chain_office", "department", "district", "other_district", "enterprise_a", "enterprise_b", "expert", "admin")
+ROLES = (
+    "anonymous",
+    "chain_office",
+    "department",
+    "district",
+    "other_district",
+    "enterprise_a",
+    "enterprise_b",
+    "expert",
+    "admin",
+)
 
-# url template -> expected status per role, in ROLES order. {a} is enterprise A (home district), {pa} its project.
+# url template -> expected status per role, in ROLES order.
+# {a} is enterprise A (home district), {pa} its project.
 # 302 for the public means "sent to the login page"; API answers 401 to the public.
 PAGES = {
     "/": (200, 302, 302, 302, 302, 302, 302, 302, 302),
@@ -71,7 +82,12 @@ def test_enterprise_user_lands_on_own_profile(personas, enterprise_a) -> None:
 @pytest.mark.django_db
 def test_department_officer_cannot_edit_enterprise_through_api(personas, enterprise_a) -> None:
     client = personas["department"].client
-    payload = {"credit_code": enterprise_a.credit_code, "name": "改名", "division_code": "440106001", "version": 1}
+    payload = {
+        "credit_code": enterprise_a.credit_code,
+        "name": "改名",
+        "division_code": "440106001",
+        "version": 1,
+    }
     response = client.put(f"/api/enterprises/{enterprise_a.pk}", payload, content_type="application/json")
     assert response.status_code == 403
     enterprise_a.refresh_from_db()

@@ -17,16 +17,21 @@ admin.site.site_title = "链长系统管理"
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes are written to the audit log."""
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
-        audit.record(actor_for(request.user), "update" if change else "create", obj, audit.diff(before, audit.snapshot(obj)))
+        audit.record(
+            actor_for(request.user),
+            "update" if change else "create",
+            obj,
+            audit.diff(before, audit.snapshot(obj)),
+        )
 
-    def delete_model(self, request, obj) -> None:  # noqa: ANN001
+    def delete_model(self, request, obj) -> None:
         audit.record(actor_for(request.user), "delete", obj, audit.snapshot(obj))
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+    def delete_queryset(self, request, queryset) -> None:
         actor = actor_for(request.user)
         for obj in queryset:
             audit.record(actor, "delete", obj, audit.snapshot(obj))
@@ -43,9 +48,11 @@ class PlatformUserAdmin(UserAdmin):
     inlines = (ProfileInline,)
     list_display = ("username", "is_active", "is_staff", "last_login")
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        audit.record(actor_for(request.user), "update" if change else "create", obj, {"username": obj.username})
+        audit.record(
+            actor_for(request.user), "update" if change else "create", obj, {"username": obj.username}
+        )
 
 
 admin.site.unregister(get_user_model())
@@ -64,11 +71,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action", "model")
     search_fields = ("object_repr", "username", "object_id")
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -30,7 +30,9 @@ class Department(VersionedModel):
     class Meta:
         verbose_name = "部门"
         verbose_name_plural = "部门"
-        constraints = [models.UniqueConstraint(fields=["city", "name"], name="department_unique_name_per_city")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="department_unique_name_per_city")
+        ]
         ordering = ["city_id", "name"]
 
     def __str__(self) -> str:

@@ -55,7 +55,9 @@ def create_user(actor: Actor, data: NewUser) -> AbstractBaseUser:
     validate_password(data.password)
     with transaction.atomic():
         user = get_user_model().objects.create_user(
-            username=data.username, password=data.password, is_staff=data.role == Role.ADMIN,
+            username=data.username,
+            password=data.password,
+            is_staff=data.role == Role.ADMIN,
             is_superuser=data.role == Role.ADMIN,
         )
         Profile.objects.create(
@@ -87,7 +89,11 @@ def list_audit(actor: Actor, *, q: str = "", model: str = "", username: str = ""
 @guarded("profile.view")
 def my_profile(actor: Actor) -> Profile | None:
     """The logged-in user's own profile."""
-    return Profile.objects.select_related("region", "department", "enterprise").filter(user_id=actor.user_id).first()
+    return (
+        Profile.objects.select_related("region", "department", "enterprise")
+        .filter(user_id=actor.user_id)
+        .first()
+    )
 
 
 @guarded("user.manage")

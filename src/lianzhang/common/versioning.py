@@ -37,7 +37,7 @@ class VersionedModel(models.Model):
             kwargs["update_fields"] = [*update_fields, "version"]
         super().save(*args, **kwargs)
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):  # noqa: ANN001
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = self.version
         bumped = [(f, m, expected + 1 if f.attname == "version" else v) for f, m, v in values]
         if base_qs.filter(pk=pk_val, version=expected)._update(bumped) > 0:

@@ -56,7 +56,8 @@ class DemoSummary:
     def describe(self) -> str:
         """One line for the command line."""
         state = "已生成" if self.created else "已存在"
-        return f"演示数据{state}：企业 {self.enterprises} 家，项目 {self.projects} 个，园区 {self.parks} 个（均为虚构）"
+        counts = f"企业 {self.enterprises} 家，项目 {self.projects} 个，园区 {self.parks} 个"
+        return f"演示数据{state}：{counts}（均为虚构）"
 
 
 def _places() -> list[PlaceSpec]:
@@ -73,10 +74,13 @@ def _places() -> list[PlaceSpec]:
 
 
 def _nodes() -> list[NodeSpec]:
-    return [NodeSpec(id=n.id, name=n.name, layer=n.layer, keywords=n.keywords) for n in get_chain("ai").nodes.values()]
+    return [
+        NodeSpec(id=n.id, name=n.name, layer=n.layer, keywords=n.keywords)
+        for n in get_chain("ai").nodes.values()
+    ]
 
 
-def _at(day) -> datetime:  # noqa: ANN001
+def _at(day) -> datetime:
     return datetime.combine(day, time(10, 0), tzinfo=TZ)
 
 
@@ -87,7 +91,10 @@ def _load_departments() -> None:
             Department.objects.get_or_create(
                 city=city,
                 name=f"{city.name}{full}",
-                defaults={"short_name": f"市{short}", "aliases": f"市{full}\n市{short}\n{city.name[:-1]}市{short}"},
+                defaults={
+                    "short_name": f"市{short}",
+                    "aliases": f"市{full}\n市{short}\n{city.name[:-1]}市{short}",
+                },
             )
 
 
@@ -95,7 +102,12 @@ def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int],
     data = generate(_nodes(), _places(), n_enterprises=n_enterprises, seed=seed)
     parks = Park.objects.bulk_create(
         [
-            Park(name=p.name, division_id=p.division_code, description=p.description, focus_nodes=",".join(p.nodes))
+            Park(
+                name=p.name,
+                division_id=p.division_code,
+                description=p.description,
+                focus_nodes=",".join(p.nodes),
+            )
             for p in data.parks
         ]
     )
@@ -122,12 +134,20 @@ def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int],
             ]
         )
         if rows and rows[0].pk is None:  # backends that do not return ids from bulk inserts
-            ids = dict(Enterprise.objects.filter(credit_code__in=[r.credit_code for r in rows]).values_list("credit_code", "pk"))
+            ids = dict(
+                Enterprise.objects.filter(credit_code__in=[r.credit_code for r in rows]).values_list(
+                    "credit_code", "pk"
+                )
+            )
             for row in rows:
                 row.pk = ids[row.credit_code]
         through = Enterprise.tags.through
         through.objects.bulk_create(
-            [through(enterprise_id=row.pk, tag_id=tags[t]) for row, d in zip(rows, chunk, strict=True) for t in d.record.tags]
+            [
+                through(enterprise_id=row.pk, tag_id=tags[t])
+                for row, d in zip(rows, chunk, strict=True)
+                for t in d.record.tags
+            ]
         )
         EnterpriseYear.objects.bulk_create(
             [
@@ -196,7 +216,10 @@ def _load_projects(rows: list[Enterprise], chunk: list) -> None:
     )
     if projects and projects[0].pk is None:
         ids = {
-            (e, n): pk for e, n, pk in Project.objects.filter(enterprise__in=rows).values_list("enterprise_id", "name", "pk")
+            (e, n): pk
+            for e, n, pk in Project.objects.filter(enterprise__in=rows).values_list(
+                "enterprise_id", "name", "pk"
+            )
         }
         for project in projects:
             project.pk = ids[(project.enterprise_id, project.name)]
@@ -217,7 +240,9 @@ def _load_projects(rows: list[Enterprise], chunk: list) -> None:
 def _persona_enterprise() -> Enterprise:
     """A well-filled AI enterprise in the home district, for the enterprise persona."""
     candidates = (
-        Enterprise.objects.filter(division__code__startswith=HOME_DISTRICT, nodes__isnull=False, projects__isnull=False)
+        Enterprise.objects.filter(
+            division__code__startswith=HOME_DISTRICT, nodes__isnull=False, projects__isnull=False
+        )
         .distinct()
         .order_by("credit_code")
     )

@@ -132,7 +132,7 @@ class ParkOut(Schema):
     enterprise_count: int
 
 
-def _enterprise_out(e) -> dict:  # noqa: ANN001
+def _enterprise_out(e) -> dict:
     return {
         "id": e.pk,
         "credit_code": e.credit_code,
@@ -146,7 +146,7 @@ def _enterprise_out(e) -> dict:  # noqa: ANN001
     }
 
 
-def _detail_out(actor, pk: int) -> dict:  # noqa: ANN001
+def _detail_out(actor, pk: int) -> dict:
     d = services.enterprise_detail(actor, pk)
     e = d["enterprise"]
     return {
@@ -175,7 +175,7 @@ def _detail_out(actor, pk: int) -> dict:  # noqa: ANN001
 
 
 @router.get("/enterprises", response=EnterprisePage, url_name="enterprise_list")
-def enterprise_list(request: HttpRequest, page: int = 1, page_size: int = 50):  # noqa: ANN201
+def enterprise_list(request: HttpRequest, page: int = 1, page_size: int = 50):
     """Enterprises visible to the caller; same filters as the list page (q, division, node, tag, park, ai)."""
     actor = actor_for(request.user)
     qs = services.list_enterprises(actor, services.EnterpriseFilter.from_params(request.GET))
@@ -190,13 +190,13 @@ def enterprise_list(request: HttpRequest, page: int = 1, page_size: int = 50):  
 
 
 @router.get("/enterprises/{pk}", response=EnterpriseDetailOut, url_name="enterprise_detail")
-def enterprise_detail(request: HttpRequest, pk: int):  # noqa: ANN201
+def enterprise_detail(request: HttpRequest, pk: int):
     """One enterprise with its nodes, evidence, yearly figures and projects."""
     return _detail_out(actor_for(request.user), pk)
 
 
 @router.post("/enterprises", response={201: EnterpriseDetailOut}, url_name="enterprise_create")
-def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN201
+def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
     """Register an enterprise (money in fen)."""
     actor = actor_for(request.user)
     enterprise = services.create_enterprise(actor, payload.to_record())
@@ -204,7 +204,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn):  # noqa: ANN
 
 
 @router.put("/enterprises/{pk}", response=EnterpriseDetailOut, url_name="enterprise_update")
-def enterprise_update(request: HttpRequest, pk: int, payload: EnterpriseUpdateIn):  # noqa: ANN201
+def enterprise_update(request: HttpRequest, pk: int, payload: EnterpriseUpdateIn):
     """Update an enterprise; `version` must be the version you read (409 if it changed since)."""
     actor = actor_for(request.user)
     data = payload.dict()
@@ -213,7 +213,7 @@ def enterprise_update(request: HttpRequest, pk: int, payload: EnterpriseUpdateIn
     return _detail_out(actor, pk)
 
 
-def _project_out(p) -> dict:  # noqa: ANN001
+def _project_out(p) -> dict:
     return {
         "id": p.pk,
         "enterprise_id": p.enterprise_id,
@@ -228,14 +228,14 @@ def _project_out(p) -> dict:  # noqa: ANN001
 
 
 @router.get("/projects", response=list[ProjectOut], url_name="project_list")
-def project_list(request: HttpRequest, status: str = "", q: str = "", limit: int = 200, offset: int = 0):  # noqa: ANN201
+def project_list(request: HttpRequest, status: str = "", q: str = "", limit: int = 200, offset: int = 0):
     """Projects visible to the caller."""
     qs = projects.list_projects(actor_for(request.user), status=status, q=q)
     limit = max(1, min(limit, 1000))
     return [_project_out(p) for p in qs[offset : offset + limit]]
 
 
-def _project_detail(actor, pk: int) -> dict:  # noqa: ANN001
+def _project_detail(actor, pk: int) -> dict:
     p = projects.get_project(actor, pk)
     return {
         **_project_out(p),
@@ -249,13 +249,13 @@ def _project_detail(actor, pk: int) -> dict:  # noqa: ANN001
 
 
 @router.get("/projects/{pk}", response=ProjectDetailOut, url_name="project_detail")
-def project_detail(request: HttpRequest, pk: int):  # noqa: ANN201
+def project_detail(request: HttpRequest, pk: int):
     """One project with its workflow history."""
     return _project_detail(actor_for(request.user), pk)
 
 
 @router.post("/projects/{pk}/transition", response=ProjectDetailOut, url_name="project_transition")
-def project_transition(request: HttpRequest, pk: int, payload: TransitionIn):  # noqa: ANN201
+def project_transition(request: HttpRequest, pk: int, payload: TransitionIn):
     """Move a project one workflow step."""
     actor = actor_for(request.user)
     projects.transition_project(actor, pk, payload.version, payload.to_status, payload.comment)
@@ -263,7 +263,7 @@ def project_transition(request: HttpRequest, pk: int, payload: TransitionIn):  #
 
 
 @router.get("/parks", response=list[ParkOut], url_name="park_list")
-def park_list(request: HttpRequest):  # noqa: ANN201
+def park_list(request: HttpRequest):
     """Parks with enterprise counts."""
     return [
         {

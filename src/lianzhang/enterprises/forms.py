@@ -35,12 +35,17 @@ class EnterpriseForm(forms.Form):
     short_name = forms.CharField(label="简称", max_length=60, required=False)
     division_code = forms.ChoiceField(label="所在区划")
     address = forms.CharField(label="地址", max_length=300, required=False)
-    founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    founded_on = forms.DateField(
+        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     registered_capital_wan = _money("注册资本（万元）")
     business_scope = forms.CharField(label="经营范围", required=False, widget=forms.Textarea)
     products = forms.CharField(label="主要产品", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     tags = forms.MultipleChoiceField(
-        label="标签", required=False, choices=[(t, t) for t in KNOWN_TAGS], widget=forms.CheckboxSelectMultiple
+        label="标签",
+        required=False,
+        choices=[(t, t) for t in KNOWN_TAGS],
+        widget=forms.CheckboxSelectMultiple,
     )
     park = forms.ChoiceField(label="所在园区", required=False)
     year = forms.IntegerField(label="数据年度", required=False, min_value=1949, max_value=2100)
@@ -50,7 +55,7 @@ class EnterpriseForm(forms.Form):
     patents = forms.IntegerField(label="专利数", required=False, min_value=0)
     ai_revenue_wan = _money("人工智能营业收入（万元）")
 
-    def __init__(self, *args, divisions=(), parks=(), locked=frozenset(), **kwargs) -> None:  # noqa: ANN001
+    def __init__(self, *args, divisions=(), parks=(), locked=frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division_code"].choices = [(r.code, r.full_name) for r in divisions]
         self.fields["park"].choices = [("", "—"), *((p.name, p.name) for p in parks)]
@@ -60,7 +65,8 @@ class EnterpriseForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         has_figures = any(
-            data.get(k) is not None for k in ("revenue_wan", "rd_spend_wan", "employees", "patents", "ai_revenue_wan")
+            data.get(k) is not None
+            for k in ("revenue_wan", "rd_spend_wan", "employees", "patents", "ai_revenue_wan")
         )
         if has_figures and not data.get("year"):
             self.add_error("year", "填写年度数据时必须注明年度")
@@ -144,7 +150,9 @@ class ProjectForm(forms.Form):
     enterprise_id = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="项目名称", max_length=200)
     type = forms.ChoiceField(label="项目类型", choices=Project.Type.choices)
-    budget_wan = forms.DecimalField(label="总投资（万元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=4)
+    budget_wan = forms.DecimalField(
+        label="总投资（万元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=4
+    )
     description = forms.CharField(label="项目简介", required=False, widget=forms.Textarea)
 
 

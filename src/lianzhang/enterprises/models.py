@@ -124,7 +124,9 @@ class Project(VersionedModel):
     name = models.CharField("项目名称", max_length=200)
     type = models.CharField("项目类型", max_length=30, choices=Type.choices)
     budget_fen = models.BigIntegerField("总投资（分）")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default="submitted", db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default="submitted", db_index=True
+    )
     description = models.TextField("项目简介", blank=True)
     submitted_on = models.DateField("申报日期")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

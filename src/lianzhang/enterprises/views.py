@@ -92,10 +92,12 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _form_kwargs(actor, enterprise=None) -> dict:  # noqa: ANN001
+def _form_kwargs(actor, enterprise=None) -> dict:
     locked: frozenset[str] = frozenset()
     if actor.role == Role.ENTERPRISE:
-        locked = frozenset({"credit_code", "name", "division_code", "tags", "park", "registered_capital_wan", "founded_on"})
+        locked = frozenset(
+            {"credit_code", "name", "division_code", "tags", "park", "registered_capital_wan", "founded_on"}
+        )
     elif enterprise is not None:
         locked = frozenset({"credit_code"})
     parks = Park.objects.order_by("name")
@@ -146,7 +148,11 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("enterprise-detail", pk=pk)
-    return render(request, "enterprises/form.html", {"form": form, "title": f"编辑 {enterprise.name}", "enterprise": enterprise})
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": f"编辑 {enterprise.name}", "enterprise": enterprise},
+    )
 
 
 @login_required
@@ -311,4 +317,3 @@ def project_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
             messages.success(request, "项目已申报")
             return redirect("project-detail", pk=project.pk)
     return render(request, "enterprises/project_form.html", {"form": form, "enterprise": enterprise})
-

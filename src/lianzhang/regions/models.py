@@ -18,7 +18,9 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=60)
     full_name = models.CharField("全称", max_length=120)
     level = models.CharField("级别", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
 
     class Meta:
         verbose_name = "行政区划"

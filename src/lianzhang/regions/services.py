@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from lianzhang.accounts.permissions import Actor, guarded
 from lianzhang.accounts.models import Role
+from lianzhang.accounts.permissions import Actor, guarded
 from lianzhang.regions.divisions import default_directory
 from lianzhang.regions.models import Region
 

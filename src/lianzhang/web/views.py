@@ -18,7 +18,6 @@ from lianzhang.enterprises import services as registry
 from lianzhang.enterprises.project_services import list_projects
 from lianzhang.regions.models import Region
 
-
 AUDITED_MODELS = (
     ("enterprises.enterprise", "企业"),
     ("enterprises.project", "项目"),
@@ -76,7 +75,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         username=request.GET.get("username", "").strip(),
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"page": page, "params": request.GET, "model_choices": AUDITED_MODELS})
+    return render(
+        request, "web/audit.html", {"page": page, "params": request.GET, "model_choices": AUDITED_MODELS}
+    )
 
 
 @cache

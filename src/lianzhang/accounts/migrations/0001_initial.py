@@ -6,63 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_load_guangdong'),
+        ("regions", "0002_load_guangdong"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='用户')),
-                ('role', models.CharField(blank=True, max_length=20, verbose_name='角色')),
-                ('action', models.CharField(max_length=30, verbose_name='操作')),
-                ('model', models.CharField(db_index=True, max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(db_index=True, max_length=40, verbose_name='对象编号')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="用户")),
+                ("role", models.CharField(blank=True, max_length=20, verbose_name="角色")),
+                ("action", models.CharField(max_length=30, verbose_name="操作")),
+                ("model", models.CharField(db_index=True, max_length=60, verbose_name="对象类型")),
+                ("object_id", models.CharField(db_index=True, max_length=40, verbose_name="对象编号")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('aliases', models.TextField(blank=True, verbose_name='别名（每行一个）')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                ("aliases", models.TextField(blank=True, verbose_name="别名（每行一个）")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['city_id', 'name'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["city_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chain_office', '链长办'), ('department', '部门'), ('district', '区/镇街'), ('enterprise', '企业'), ('expert', '专家'), ('admin', '平台管理员')], max_length=20, verbose_name='角色')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='姓名')),
-                ('chains', models.CharField(blank=True, default='ai', max_length=200, verbose_name='负责产业链（逗号分隔）')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.department', verbose_name='所属部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("chain_office", "链长办"),
+                            ("department", "部门"),
+                            ("district", "区/镇街"),
+                            ("enterprise", "企业"),
+                            ("expert", "专家"),
+                            ("admin", "平台管理员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=60, verbose_name="姓名")),
+                (
+                    "chains",
+                    models.CharField(
+                        blank=True, default="ai", max_length=200, verbose_name="负责产业链（逗号分隔）"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户档案',
-                'verbose_name_plural': '用户档案',
+                "verbose_name": "用户档案",
+                "verbose_name_plural": "用户档案",
             },
         ),
     ]

@@ -6,34 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('enterprises', '0001_initial'),
-        ('regions', '0002_load_guangdong'),
+        ("accounts", "0001_initial"),
+        ("enterprises", "0001_initial"),
+        ("regions", "0002_load_guangdong"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='enterprise',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.enterprise', verbose_name='所属企业'),
+            model_name="profile",
+            name="enterprise",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.enterprise",
+                verbose_name="所属企业",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='负责区划'),
+            model_name="profile",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="regions.region",
+                verbose_name="负责区划",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL),
+            model_name="profile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="profile",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('city', 'name'), name='department_unique_name_per_city'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("city", "name"), name="department_unique_name_per_city"
+            ),
         ),
     ]

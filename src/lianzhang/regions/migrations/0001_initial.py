@@ -5,26 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('full_name', models.CharField(max_length=120, verbose_name='全称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '区县'), ('town', '镇街')], max_length=10, verbose_name='级别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("full_name", models.CharField(max_length=120, verbose_name="全称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省"), ("city", "市"), ("county", "区县"), ("town", "镇街")],
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
     ]
