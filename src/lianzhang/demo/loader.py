@@ -13,6 +13,7 @@ from django.db import transaction
 from lianzhang.accounts.models import AuditEntry, Department, Role
 from lianzhang.accounts.permissions import SYSTEM
 from lianzhang.accounts.services import NewUser, create_user
+from lianzhang.common.chains import platform_chain
 from lianzhang.demo.generator import NodeSpec, PlaceSpec, generate
 from lianzhang.enterprises.models import (
     Enterprise,
@@ -25,7 +26,6 @@ from lianzhang.enterprises.models import (
 )
 from lianzhang.enterprises.records import KNOWN_TAGS
 from lianzhang.regions.models import Region
-from lianzhang.taxonomy import get_chain
 
 DEMO_PASSWORD = "lianzhang-demo"
 DEMO_CITIES = ("4401", "4419", "4420")  # 广州, 东莞, 中山
@@ -76,7 +76,7 @@ def _places() -> list[PlaceSpec]:
 def _nodes() -> list[NodeSpec]:
     return [
         NodeSpec(id=n.id, name=n.name, layer=n.layer, keywords=n.keywords)
-        for n in get_chain("ai").nodes.values()
+        for n in platform_chain().nodes.values()
     ]
 
 

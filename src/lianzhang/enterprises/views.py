@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lianzhang.accounts.models import Role
 from lianzhang.accounts.permissions import actor_for, allowed, require
+from lianzhang.common.chains import node_names, platform_chain
 from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises import project_services as projects
 from lianzhang.enterprises import services, tabular
@@ -22,7 +23,6 @@ from lianzhang.enterprises.forms import EnterpriseForm, ImportForm, ProjectForm,
 from lianzhang.enterprises.models import Park, Project
 from lianzhang.enterprises.records import KNOWN_TAGS
 from lianzhang.regions.services import divisions_for
-from lianzhang.taxonomy import get_chain
 from lianzhang.web.errors import page
 
 PAGE_SIZE = 50
@@ -54,7 +54,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     flt = services.EnterpriseFilter.from_params(request.GET)
     qs = services.list_enterprises(actor, flt)
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    chain = get_chain("ai")
+    chain = platform_chain()
     return render(
         request,
         "enterprises/list.html",
@@ -63,7 +63,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "flt": flt,
             "params": flt.as_params(),
             "nodes": list(chain.nodes.values()),
-            "node_names": {n.id: n.name for n in chain.nodes.values()},
+            "node_names": node_names(),
             "tags": KNOWN_TAGS,
             "districts": services.districts_in_registry(actor),
             "can_create": allowed(actor, "enterprise.create"),
@@ -78,13 +78,13 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Profile, chain nodes with evidence, yearly figures and projects."""
     actor = actor_for(request.user)
     detail = services.enterprise_detail(actor, pk)
-    chain = get_chain("ai")
+    chain = platform_chain()
     return render(
         request,
         "enterprises/detail.html",
         {
             **detail,
-            "node_names": {n.id: n.name for n in chain.nodes.values()},
+            "node_names": node_names(),
             "chain_nodes": list(chain.nodes.values()),
             "can_file_project": allowed(actor, "project.create"),
             "can_delete": allowed(actor, "enterprise.delete"),
@@ -235,9 +235,9 @@ def import_error_report(request: HttpRequest) -> HttpResponse:
 def park_list(request: HttpRequest) -> HttpResponse:
     """Parks and their enterprise counts."""
     actor = actor_for(request.user)
-    node_names = {n.id: n.name for n in get_chain("ai").nodes.values()}
+    names = node_names()
     parks = [
-        (park, [node_names.get(n, n) for n in park.focus_nodes.split(",") if n])
+        (park, [names.get(n, n) for n in park.focus_nodes.split(",") if n])
         for park in services.list_parks(actor)
     ]
     return render(request, "enterprises/parks.html", {"parks": parks})
