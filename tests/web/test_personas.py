@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 ROLES = (
     "anonymous",
@@ -114,3 +115,25 @@ def test_openapi_schema_and_docs_are_served_locally(personas) -> None:
     docs = client.get("/api/docs").content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
+
+
+@pytest.mark.django_db
+def test_api_import_reports_row_errors_and_writes_nothing(personas) -> None:
+    from lianzhang.enterprises.models import Enterprise
+
+    before = Enterprise.objects.count()
+    csv = "统一社会信用代码*,企业名称*,所在区划*\n91440106MA00000010,坏校验位公司,440106001\n".encode()
+    upload = SimpleUploadedFile("bad.csv", csv, content_type="text/csv")
+    response = personas["chain_office"].client.post("/api/enterprises/import", {"file": upload})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["applied"] is False
+    assert report["errors"][0]["row"] == 2
+    assert "校验位" in report["errors"][0]["reason"]
+    assert Enterprise.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_expert_cannot_import_through_api(personas) -> None:
+    upload = SimpleUploadedFile("x.csv", b"a,b\n", content_type="text/csv")
+    assert personas["expert"].client.post("/api/enterprises/import", {"file": upload}).status_code == 403

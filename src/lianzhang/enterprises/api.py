@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 
 from lianzhang.accounts.permissions import actor_for
 from lianzhang.enterprises import project_services as projects
@@ -100,6 +102,24 @@ class EnterpriseUpdateIn(EnterpriseIn):
     version: int
 
 
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    reason: str
+    value: str
+
+
+class ImportReportOut(Schema):
+    applied: bool
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped_rows: list[int]
+    errors: list[RowErrorOut]
+    file_error: str
+
+
 class ProjectOut(Schema):
     id: int
     enterprise_id: int
@@ -189,7 +209,7 @@ def enterprise_list(request: HttpRequest, page: int = 1, page_size: int = 50):
     }
 
 
-@router.get("/enterprises/{pk}", response=EnterpriseDetailOut, url_name="enterprise_detail")
+@router.get("/enterprises/{int:pk}", response=EnterpriseDetailOut, url_name="enterprise_detail")
 def enterprise_detail(request: HttpRequest, pk: int):
     """One enterprise with its nodes, evidence, yearly figures and projects."""
     return _detail_out(actor_for(request.user), pk)
@@ -203,7 +223,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
     return 201, _detail_out(actor, enterprise.pk)
 
 
-@router.put("/enterprises/{pk}", response=EnterpriseDetailOut, url_name="enterprise_update")
+@router.put("/enterprises/{int:pk}", response=EnterpriseDetailOut, url_name="enterprise_update")
 def enterprise_update(request: HttpRequest, pk: int, payload: EnterpriseUpdateIn):
     """Update an enterprise; `version` must be the version you read (409 if it changed since)."""
     actor = actor_for(request.user)
@@ -211,6 +231,26 @@ def enterprise_update(request: HttpRequest, pk: int, payload: EnterpriseUpdateIn
     version = data.pop("version")
     services.update_enterprise(actor, pk, version, EnterpriseIn(**data).to_record())
     return _detail_out(actor, pk)
+
+
+@router.post("/enterprises/import", response=ImportReportOut, url_name="enterprise_import")
+def enterprise_import(
+    request: HttpRequest, file: File[UploadedFile], dry_run: bool = False, skip_invalid: bool = False
+):
+    """Import a CSV/XLSX file (all-or-nothing unless skip_invalid); dry_run only validates."""
+    report = services.import_enterprises(
+        actor_for(request.user), file, file.name or "", apply=not dry_run, skip_invalid=skip_invalid
+    )
+    return {
+        "applied": report.applied,
+        "total_rows": report.total_rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "skipped_rows": report.skipped_rows,
+        "errors": [dataclasses.asdict(e) for e in report.errors],
+        "file_error": report.file_error,
+    }
 
 
 def _project_out(p) -> dict:
@@ -248,13 +288,13 @@ def _project_detail(actor, pk: int) -> dict:
     }
 
 
-@router.get("/projects/{pk}", response=ProjectDetailOut, url_name="project_detail")
+@router.get("/projects/{int:pk}", response=ProjectDetailOut, url_name="project_detail")
 def project_detail(request: HttpRequest, pk: int):
     """One project with its workflow history."""
     return _project_detail(actor_for(request.user), pk)
 
 
-@router.post("/projects/{pk}/transition", response=ProjectDetailOut, url_name="project_transition")
+@router.post("/projects/{int:pk}/transition", response=ProjectDetailOut, url_name="project_transition")
 def project_transition(request: HttpRequest, pk: int, payload: TransitionIn):
     """Move a project one workflow step."""
     actor = actor_for(request.user)
