@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -82,7 +83,9 @@ def demo(
 
 
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = 8000, threads: Annotated[int, typer.Option(help="工作线程数")] = 8) -> None:
+def serve(
+    host: Host = "127.0.0.1", port: Port = 8000, threads: Annotated[int, typer.Option(help="工作线程数")] = 8
+) -> None:
     """迁移数据库（如需要）并启动平台服务。"""
     _django()
     _migrate()
@@ -101,7 +104,9 @@ def migrate() -> None:
 def createuser(
     username: Annotated[str, typer.Argument(help="登录名")],
     role: Annotated[str, typer.Option(help="角色：chain_office/department/district/enterprise/expert/admin")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码")
+    ],
     region: Annotated[str, typer.Option(help="区/镇街用户负责的区划代码，如 440106")] = "",
     enterprise: Annotated[str, typer.Option(help="企业用户所属企业的统一社会信用代码")] = "",
     department: Annotated[str, typer.Option(help="部门用户所属部门名称，如 广州市科学技术局")] = "",
@@ -109,14 +114,21 @@ def createuser(
 ) -> None:
     """创建平台用户并指定角色与范围。"""
     _django()
+    _migrate()  # on a fresh data folder the tables do not exist yet
     from django.core.exceptions import ValidationError
 
     from lianzhang.accounts.models import Department
     from lianzhang.accounts.permissions import SYSTEM
     from lianzhang.accounts.services import NewUser, create_user
     from lianzhang.enterprises.models import Enterprise
+    from lianzhang.regions.models import Region
 
-    enterprise_id = Enterprise.objects.filter(credit_code=enterprise.upper()).values_list("pk", flat=True).first()
+    if region and not Region.objects.filter(pk=region).exists():
+        # Checked here because an unknown code would otherwise only fail as a foreign-key error at commit.
+        _fail(f"未知的区划代码 {region}")
+    enterprise_id = (
+        Enterprise.objects.filter(credit_code=enterprise.upper()).values_list("pk", flat=True).first()
+    )
     if enterprise and enterprise_id is None:
         _fail(f"未登记的企业 {enterprise}")
     department_id = Department.objects.filter(name=department).values_list("pk", flat=True).first()
@@ -195,11 +207,13 @@ def export_enterprises(
     if fmt not in {"xlsx", "csv"}:
         _fail("输出文件扩展名必须是 .xlsx 或 .csv")
     _django()
+    _migrate()
     from lianzhang.accounts.permissions import SYSTEM
     from lianzhang.enterprises.services import EnterpriseFilter, export_enterprises
 
     with file.open("wb") as handle:
-        count = export_enterprises(SYSTEM, EnterpriseFilter(q=q, division=division, node=node, tag=tag), handle, fmt)  # type: ignore[arg-type]
+        flt = EnterpriseFilter(q=q, division=division, node=node, tag=tag)
+        count = export_enterprises(SYSTEM, flt, handle, fmt)  # type: ignore[arg-type]
     typer.echo(f"已导出 {count} 家企业到 {file}")
 
 
@@ -211,7 +225,7 @@ def show_settings() -> None:
     typer.echo(describe_settings())
 
 
-def _progress_printer(label: str):  # noqa: ANN202
+def _progress_printer(label: str) -> Callable[[int, int], None]:
     """A progress callback drawing a bar on stderr (nothing when not a terminal)."""
     state = {"last": -1}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -43,7 +44,9 @@ def visible_projects(actor: Actor) -> QuerySet[Project]:
 
 
 @guarded("project.list")
-def list_projects(actor: Actor, *, status: str = "", q: str = "", enterprise_id: int | None = None) -> QuerySet[Project]:
+def list_projects(
+    actor: Actor, *, status: str = "", q: str = "", enterprise_id: int | None = None
+) -> QuerySet[Project]:
     """Projects visible to the actor, optionally filtered by status, text and enterprise."""
     qs = visible_projects(actor).select_related("enterprise", "enterprise__division")
     if status:
@@ -103,7 +106,9 @@ def create_project(actor: Actor, data: ProjectInput) -> Project:
             description=data.description.strip(),
             submitted_on=timezone.localdate(),
         )
-        ProjectStatusChange.objects.create(project=project, to_status="submitted", at=timezone.now(), by_id=actor.user_id)
+        ProjectStatusChange.objects.create(
+            project=project, to_status="submitted", at=timezone.now(), by_id=actor.user_id
+        )
         audit.record(actor, "create", project, audit.snapshot(project))
     return project
 
@@ -132,6 +137,7 @@ def transition_project(actor: Actor, pk: int, version: int, to_status: str, comm
             by_id=actor.user_id,
             comment=comment.strip()[:500],
         )
-        audit.record(actor, "transition", project, {"status": [before, to_status], "comment": comment.strip()})
+        changes = {"status": [before, to_status], "comment": comment.strip()}
+        audit.record(actor, "transition", project, changes)
     return project
 

@@ -199,7 +199,9 @@ def _save_figures(enterprise: Enterprise, figures: list[YearFigures]) -> dict[st
     changes: dict[str, Any] = {}
     for fig in figures:
         values = {k: v for k, v in dataclasses.asdict(fig).items() if k != "year"}
-        row, created = EnterpriseYear.objects.get_or_create(enterprise=enterprise, year=fig.year, defaults=values)
+        row, created = EnterpriseYear.objects.get_or_create(
+            enterprise=enterprise, year=fig.year, defaults=values
+        )
         if created:
             changes[f"figures.{fig.year}"] = [None, values]
             continue
@@ -212,7 +214,9 @@ def _save_figures(enterprise: Enterprise, figures: list[YearFigures]) -> dict[st
     return changes
 
 
-def _write_record(actor: Actor, record: EnterpriseRecord, existing: Enterprise | None, version: int | None) -> str:
+def _write_record(
+    actor: Actor, record: EnterpriseRecord, existing: Enterprise | None, version: int | None
+) -> str:
     """Create or update one enterprise from a validated record; returns created/updated/unchanged."""
     park = Park.objects.get(name=record.park) if record.park else None
     values = {
@@ -236,7 +240,9 @@ def _write_record(actor: Actor, record: EnterpriseRecord, existing: Enterprise |
     if version is not None:
         # The editor's version, not the one just loaded, decides whether the edit is stale.
         existing.version = version
-    before = audit.snapshot(existing, list(values))
+    # Raw values, not audit.snapshot(): the snapshot turns dates into text, which never equals the
+    # record's date and would report every re-imported founding date as changed.
+    before = {name: getattr(existing, name) for name in values}
     before_tags = sorted(t.name for t in existing.tags.all())
     changes = audit.diff(before, values)
     if sorted(record.tags) != before_tags:
@@ -333,10 +339,14 @@ def _area_errors(actor: Actor, records: list[EnterpriseRecord]) -> list[tabular.
     )
     for rec in records:
         if not in_area(actor, rec.division_code):
-            errors.append(tabular.RowError(rec.source_row or 0, "所在区划*", "不在您的管辖范围内", rec.division_code))
+            errors.append(
+                tabular.RowError(rec.source_row or 0, "所在区划*", "不在您的管辖范围内", rec.division_code)
+            )
         elif rec.credit_code in existing and not in_area(actor, existing[rec.credit_code]):
             errors.append(
-                tabular.RowError(rec.source_row or 0, "统一社会信用代码*", "该企业已登记在其他辖区", rec.credit_code)
+                tabular.RowError(
+                    rec.source_row or 0, "统一社会信用代码*", "该企业已登记在其他辖区", rec.credit_code
+                )
             )
         elif rec.park and not Park.objects.filter(name=rec.park).exists():
             errors.append(tabular.RowError(rec.source_row or 0, "所在园区", "未登记的园区", rec.park))
@@ -372,7 +382,8 @@ def import_enterprises(
     if not apply or (report.errors and not skip_invalid):
         return report
     good = [r for r in parsed.records if r.source_row not in bad_rows]
-    existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=[r.credit_code for r in good])}
+    codes = [r.credit_code for r in good]
+    existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
     with transaction.atomic():
         for done, rec in enumerate(good, start=1):
             outcome = _write_record(actor, rec, existing.get(rec.credit_code), None)
@@ -457,13 +468,20 @@ def registry_summary(actor: Actor) -> dict[str, Any]:
     ]
     total = qs.count()
     ai_total = qs.filter(nodes__chain="ai").distinct().count()
-    return {"total": total, "ai_total": ai_total, "by_node": by_node, "by_district": by_district, "by_tag": by_tag}
+    return {
+        "total": total,
+        "ai_total": ai_total,
+        "by_node": by_node,
+        "by_district": by_district,
+        "by_tag": by_tag,
+    }
 
 
 @guarded("enterprise.list")
 def districts_in_registry(actor: Actor) -> list[Region]:
     """The districts (or towns, where a city has no districts) holding enterprises the actor can see."""
-    codes = {district_of(code) for code in visible_enterprises(actor).values_list("division_id", flat=True).distinct()}
+    divisions = visible_enterprises(actor).values_list("division_id", flat=True).distinct()
+    codes = {district_of(code) for code in divisions}
     return list(Region.objects.filter(pk__in=codes).order_by("code"))
 
 
