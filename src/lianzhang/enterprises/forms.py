@@ -18,8 +18,11 @@ def wan_to_fen(value: Decimal | None) -> int | None:
 
 
 def fen_to_wan(value: int | None) -> Decimal | None:
-    """Convert integer fen to 万元 for display in forms."""
-    return None if value is None else (Decimal(value) / WAN).normalize()
+    """Convert integer fen to 万元 for display in forms (plain digits, never exponent notation)."""
+    if value is None:
+        return None
+    wan = (Decimal(value) / WAN).normalize()
+    return wan.quantize(Decimal(1)) if wan == wan.to_integral_value() else wan
 
 
 def _money(label: str) -> forms.DecimalField:

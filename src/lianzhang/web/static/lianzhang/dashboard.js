@@ -12,17 +12,18 @@
     customdata: data.by_node.map((n) => n.id),
     marker: { color: data.by_node.map((n) => layerColour[n.layer] || "#888") },
     hovertemplate: "%{x}<br>%{y} 家<extra></extra>",
-  }], { margin: { t: 10, b: 140, l: 50, r: 10 }, xaxis: { tickangle: -45 }, yaxis: { title: "企业数" } }, config);
+  }], { margin: { t: 10, b: 150, l: 90, r: 10 }, xaxis: { tickangle: -45, automargin: true }, yaxis: { title: "企业数" } }, config);
   document.getElementById("chart-nodes").on("plotly_click", (ev) => { window.location = nodeLink(ev.points[0].customdata); });
 
   const districts = data.by_district.slice(0, 25).reverse();
+  document.getElementById("chart-districts").style.height = Math.max(360, 22 * districts.length + 60) + "px";
   Plotly.newPlot("chart-districts", [{
     type: "bar", orientation: "h",
     y: districts.map((d) => d.name.replace("广东省", "")),
     x: districts.map((d) => d.count),
     marker: { color: "#2f6fb0" },
     hovertemplate: "%{y}<br>%{x} 家<extra></extra>",
-  }], { margin: { t: 10, l: 170, r: 10, b: 30 } }, config);
+  }], { margin: { t: 10, l: 170, r: 10, b: 30 }, yaxis: { automargin: true, dtick: 1 } }, config);
 
   Plotly.newPlot("chart-tags", [{
     type: "bar",
