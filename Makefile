@@ -23,7 +23,12 @@ test: $(BIN)/lianzhang  ## install and run the default test suite (SQLite, or Po
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test-browser: $(BIN)/lianzhang  ## drive Debian Chromium through Playwright against a live server
-	$(BIN)/pytest -m browser -q -p no:xdist
+	@status=0; $(BIN)/pytest -m browser -q -p no:xdist || status=$$?; \
+	if [ $$status -eq 5 ]; then \
+	  echo "test-browser: FAILED: pytest collected no browser tests (exit code 5); an empty browser suite is not a pass" >&2; \
+	  exit 1; \
+	fi; \
+	exit $$status
 
 bench: $(BIN)/lianzhang
 	$(BIN)/python benchmarks/registry_import.py
