@@ -289,7 +289,9 @@ def update_enterprise(actor: Actor, pk: int, version: int, record: EnterpriseRec
     errors = _validate_record(record)
     if record.credit_code != enterprise.credit_code:
         errors.setdefault("credit_code", "统一社会信用代码登记后不可修改")
-    if "division_code" not in errors and not in_area(actor, record.division_code):
+    # Only a move is checked: an enterprise user has no area, and its division is kept as it is.
+    moved = record.division_code != enterprise.division_id
+    if "division_code" not in errors and moved and not in_area(actor, record.division_code):
         errors["division_code"] = "不能把企业移出本辖区"
     if errors:
         raise ValidationError(errors)
