@@ -307,11 +307,6 @@ def test_guarded_insists_on_an_actor_as_first_argument(enterprise_a) -> None:
 # --- known gaps ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/services.py _check_new_user does not check that region_code exists; an unknown "
-    "code only fails as a foreign-key IntegrityError when the transaction commits",
-)
 @pytest.mark.django_db
 def test_create_user_refuses_an_unknown_region_with_a_field_error() -> None:
     try:

@@ -256,11 +256,6 @@ def _admin_post_data(response) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="admin change forms do not carry `version`: the admin reloads the row on POST and overwrites "
-    "an edit saved after the form was opened (enterprises/admin.py, accounts/admin.py AuditedAdmin)",
-)
 @pytest.mark.django_db
 def test_admin_change_form_opened_before_another_edit_does_not_overwrite_it(personas, enterprise_a) -> None:
     client = personas["admin"].client

@@ -481,11 +481,6 @@ def test_export_then_import_of_demo_data_changes_nothing(db, fmt) -> None:
 # --- known gaps in the pages --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="enterprises/views.py enterprise_import (line ~218) only writes the session's error list when "
-    "there are errors, so after a clean import errors.xlsx still serves the previous file's errors",
-)
 def test_error_report_after_a_clean_import_no_longer_lists_old_errors(chain, park) -> None:
     upload(chain.client, csv_bytes(bad_checksum_rows()), "旧文件.csv")
     upload(chain.client, csv_bytes(good_rows()), "新文件.csv")
@@ -495,11 +490,6 @@ def test_error_report_after_a_clean_import_no_longer_lists_old_errors(chain, par
     assert list(sheet.iter_rows(values_only=True)) == [("行号", "列", "原因", "原值")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="enterprises/views.py import_template and enterprise_export pass any <str:fmt> from urls.py "
-    "to tabular, which raises ValueError: an unknown format gives a 500 instead of a 404",
-)
 @pytest.mark.parametrize("url", ["/enterprises/import/template.pdf", "/enterprises/export.pdf"])
 def test_unknown_download_format_is_not_found(chain, url) -> None:
     chain.client.raise_request_exception = False

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from lianzhang.accounts import audit
 from lianzhang.accounts.models import AuditEntry, Department, Profile, Role
 from lianzhang.accounts.permissions import Actor, guarded
+from lianzhang.regions.models import Region
 
 
 @dataclass
@@ -35,6 +36,8 @@ def _check_new_user(data: NewUser) -> dict[str, str]:
         errors["role"] = f"未知角色 {data.role!r}（可选：{'、'.join(Role.values)}）"
     if data.role == Role.DISTRICT and not data.region_code:
         errors["region_code"] = "区/镇街用户必须指定负责区划"
+    elif data.region_code and not Region.objects.filter(pk=data.region_code).exists():
+        errors["region_code"] = f"未知的区划代码 {data.region_code!r}"
     if data.role == Role.ENTERPRISE and not data.enterprise_id:
         errors["enterprise_id"] = "企业用户必须指定所属企业"
     if data.role == Role.DEPARTMENT and not data.department_id:

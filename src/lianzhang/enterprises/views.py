@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -30,6 +30,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+
+
+def _known_format(fmt: str) -> str:
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"不支持的格式 {fmt!r}（可用：xlsx、csv）")
+    return fmt
 
 
 def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
@@ -190,6 +196,7 @@ def node_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def enterprise_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the filtered list as XLSX or CSV."""
     actor = actor_for(request.user)
+    _known_format(fmt)
     buffer = io.BytesIO()
     services.export_enterprises(actor, services.EnterpriseFilter.from_params(request.GET), buffer, fmt)  # type: ignore[arg-type]
     return _download(buffer.getvalue(), f"enterprises-{datetime.now():%Y%m%d-%H%M}.{fmt}", fmt)
@@ -199,6 +206,7 @@ def enterprise_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the empty import template."""
     require(actor_for(request.user), "enterprise.import")
+    _known_format(fmt)
     return _download(tabular.template_bytes(fmt), f"企业导入模板.{fmt}", fmt)
 
 
@@ -215,10 +223,10 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         report = services.import_enterprises(
             actor, upload, upload.name, skip_invalid=form.cleaned_data["mode"] == "skip"
         )
-        if report.errors:
-            request.session["import_errors"] = [
-                [e.row, e.column, e.reason, e.value] for e in report.errors[:5000]
-            ]
+        # Always overwrite, so the download never shows an earlier file's errors.
+        request.session["import_errors"] = [
+            [e.row, e.column, e.reason, e.value] for e in report.errors[:5000]
+        ]
     return render(request, "enterprises/import.html", {"form": form, "report": report})
 
 
