@@ -36,9 +36,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def record(actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry to the audit log."""
-    return AuditEntry.objects.create(
+def entry(actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+    """An unsaved audit entry, for callers that write many at once with bulk_create."""
+    return AuditEntry(
         user_id=actor.user_id,
         username=actor.username or "系统",
         role=actor.role or "",
@@ -48,3 +48,10 @@ def record(actor: Actor, action: str, obj: models.Model, changes: dict[str, Any]
         object_repr=str(obj)[:200],
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )
+
+
+def record(actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one entry to the audit log."""
+    logged = entry(actor, action, obj, changes)
+    logged.save()
+    return logged
