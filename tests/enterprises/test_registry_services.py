@@ -469,7 +469,8 @@ def test_registry_summary_is_scoped_for_a_district_officer(registry) -> None:
 
     assert (summary["total"], summary["ai_total"]) == (3, 2)
     assert counts(summary["by_node"], "id") == {"vision": 1, "manufacturing": 1, "speech": 1}
-    assert counts(summary["by_district"], "code") == {"440106": 3}
+    # Within a district officer's own area the breakdown is by town.
+    assert counts(summary["by_district"], "code") == {"440106001": 1, "440106002": 1, "440106003": 1}
     assert counts(summary["by_tag"], "name") == {"高新技术企业": 1, "专精特新": 1}
 
 
