@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -73,7 +73,8 @@ def demo(
     _migrate()
     from lianzhang.demo.loader import DEMO_PASSWORD, ensure_demo
 
-    summary = ensure_demo(n_enterprises=enterprises, seed=seed, progress=_progress_printer("载入演示数据"))
+    with _progress("载入演示数据") as progress:
+        summary = ensure_demo(n_enterprises=enterprises, seed=seed, progress=progress)
     typer.echo(summary.describe())
     typer.echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, role, scope in summary.logins:
@@ -165,7 +166,7 @@ def import_enterprises(
     from lianzhang.accounts.permissions import SYSTEM
     from lianzhang.enterprises import services, tabular
 
-    with file.open("rb") as handle:
+    with file.open("rb") as handle, _progress("写入企业库") as progress:
         report = services.import_enterprises(
             SYSTEM,
             handle,
@@ -173,7 +174,7 @@ def import_enterprises(
             apply=not dry_run,
             skip_invalid=skip_invalid,
             max_bytes=10 * 1024 * 1024 * 1024,  # the command line has no upload limit
-            progress=_progress_printer("写入"),
+            progress=progress,
         )
     if report.file_error:
         _fail(report.file_error)
@@ -225,20 +226,20 @@ def show_settings() -> None:
     typer.echo(describe_settings())
 
 
-def _progress_printer(label: str) -> Callable[[int, int], None]:
-    """A progress callback drawing a bar on stderr (nothing when not a terminal)."""
-    state = {"last": -1}
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, driven by (done, total) callbacks from the services."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    def report(done: int, total: int) -> None:
-        percent = 100 * done // max(total, 1)
-        if percent == state["last"]:
-            return
-        state["last"] = percent
-        bar = "█" * (percent // 4) + "░" * (25 - percent // 4)
-        end = "\n" if done >= total else ""
-        print(f"\r{label} {bar} {percent:3d}% ({done}/{total})", end=end, file=sys.stderr, flush=True)
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=None)
 
-    return report
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
 
 
 def _fail(message: str) -> None:
