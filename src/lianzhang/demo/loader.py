@@ -10,21 +10,19 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from lianzhang.accounts.models import AuditEntry, Department, Role
+from lianzhang.accounts.models import Department, Role
 from lianzhang.accounts.permissions import SYSTEM
 from lianzhang.accounts.services import NewUser, create_user
 from lianzhang.common.chains import platform_chain
 from lianzhang.demo.generator import NodeSpec, PlaceSpec, generate
 from lianzhang.enterprises.models import (
     Enterprise,
-    EnterpriseYear,
     NodeAssignment,
     Park,
     Project,
     ProjectStatusChange,
-    Tag,
 )
-from lianzhang.enterprises.records import KNOWN_TAGS
+from lianzhang.enterprises.writer import RegistryWriter
 from lianzhang.regions.models import Region
 
 DEMO_PASSWORD = "lianzhang-demo"
@@ -100,7 +98,7 @@ def _load_departments() -> None:
 
 def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int], None] | None) -> None:
     data = generate(_nodes(), _places(), n_enterprises=n_enterprises, seed=seed)
-    parks = Park.objects.bulk_create(
+    Park.objects.bulk_create(
         [
             Park(
                 name=p.name,
@@ -111,59 +109,12 @@ def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int],
             for p in data.parks
         ]
     )
-    park_ids = {p.name: p.pk for p in parks}
-    tags = {t: Tag.objects.get_or_create(name=t)[0].pk for t in KNOWN_TAGS}
+    # The same writer as imports: enterprises, their tags and figures, and one audit entry each.
+    writer = RegistryWriter(SYSTEM)
     total = len(data.enterprises)
     for start in range(0, total, BATCH):
         chunk = data.enterprises[start : start + BATCH]
-        rows = Enterprise.objects.bulk_create(
-            [
-                Enterprise(
-                    credit_code=d.record.credit_code,
-                    name=d.record.name,
-                    short_name=d.record.short_name,
-                    division_id=d.record.division_code,
-                    address=d.record.address,
-                    founded_on=d.record.founded_on,
-                    registered_capital_fen=d.record.registered_capital_fen,
-                    business_scope=d.record.business_scope,
-                    products=d.record.products,
-                    park_id=park_ids.get(d.record.park),
-                )
-                for d in chunk
-            ]
-        )
-        if rows and rows[0].pk is None:  # backends that do not return ids from bulk inserts
-            ids = dict(
-                Enterprise.objects.filter(credit_code__in=[r.credit_code for r in rows]).values_list(
-                    "credit_code", "pk"
-                )
-            )
-            for row in rows:
-                row.pk = ids[row.credit_code]
-        through = Enterprise.tags.through
-        through.objects.bulk_create(
-            [
-                through(enterprise_id=row.pk, tag_id=tags[t])
-                for row, d in zip(rows, chunk, strict=True)
-                for t in d.record.tags
-            ]
-        )
-        EnterpriseYear.objects.bulk_create(
-            [
-                EnterpriseYear(
-                    enterprise_id=row.pk,
-                    year=f.year,
-                    revenue_fen=f.revenue_fen,
-                    rd_spend_fen=f.rd_spend_fen,
-                    employees=f.employees,
-                    patents=f.patents,
-                    ai_revenue_fen=f.ai_revenue_fen,
-                )
-                for row, d in zip(rows, chunk, strict=True)
-                for f in d.record.figures
-            ]
-        )
+        rows = writer.create([d.record for d in chunk])
         NodeAssignment.objects.bulk_create(
             [
                 NodeAssignment(
@@ -180,20 +131,7 @@ def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int],
             ]
         )
         _load_projects(rows, chunk)
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    username=SYSTEM.username,
-                    role=SYSTEM.role or "",
-                    action="create",
-                    model="enterprises.enterprise",
-                    object_id=str(row.pk),
-                    object_repr=row.name,
-                    changes={"source": ["", "演示数据生成"]},
-                )
-                for row in rows
-            ]
-        )
+        writer.flush()
         if progress:
             progress(min(start + BATCH, total), total)
 

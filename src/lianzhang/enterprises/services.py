@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from lianzhang.accounts import audit
-from lianzhang.accounts.models import AuditEntry, Role
+from lianzhang.accounts.models import Role
 from lianzhang.accounts.permissions import Actor, guarded, in_area
 from lianzhang.codes import credit_code_error, normalise_credit_code
 from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises import tabular
-from lianzhang.enterprises.models import Enterprise, EnterpriseYear, NodeAssignment, Park, Tag
+from lianzhang.enterprises.models import Enterprise, NodeAssignment, Park
 from lianzhang.enterprises.records import KNOWN_TAGS, EnterpriseRecord, YearFigures
+from lianzhang.enterprises.writer import RegistryWriter
 from lianzhang.regions.models import Region
 from lianzhang.regions.services import district_of, resolve_division
 
@@ -192,122 +193,6 @@ def _validate_record(record: EnterpriseRecord) -> dict[str, str]:
     return errors
 
 
-FIGURE_FIELDS = ("revenue_fen", "rd_spend_fen", "employees", "patents", "ai_revenue_fen")
-
-
-class _RegistryWriter:
-    """Writes validated records: new enterprises in batches, changed ones one by one, unchanged not at all.
-
-    Imports of thousands of rows spend their time here, so lookups (parks, tags) are loaded once and
-    new rows, their tags, figures and audit entries go to the database with bulk inserts.
-    """
-
-    def __init__(self, actor: Actor) -> None:
-        self.actor = actor
-        self.park_ids = dict(Park.objects.values_list("name", "pk"))
-        self.tags = {tag.name: tag for tag in Tag.objects.all()}
-        self.audit: list = []
-
-    def _tag(self, name: str) -> Tag:
-        if name not in self.tags:
-            self.tags[name] = Tag.objects.get_or_create(name=name)[0]
-        return self.tags[name]
-
-    def _values(self, record: EnterpriseRecord) -> dict[str, Any]:
-        return {
-            "credit_code": record.credit_code,
-            "name": record.name.strip(),
-            "short_name": record.short_name.strip(),
-            "division_id": record.division_code,
-            "address": record.address.strip(),
-            "founded_on": record.founded_on,
-            "registered_capital_fen": record.registered_capital_fen,
-            "business_scope": record.business_scope.strip(),
-            "products": record.products.strip(),
-            "park_id": self.park_ids.get(record.park) if record.park else None,
-        }
-
-    def create(self, records: list[EnterpriseRecord]) -> list[Enterprise]:
-        """Insert new enterprises with their tags and figures."""
-        rows = [Enterprise(**self._values(r)) for r in records]
-        Enterprise.objects.bulk_create(rows, batch_size=500)
-        if rows and rows[0].pk is None:  # backends that cannot return ids from bulk inserts
-            ids = dict(
-                Enterprise.objects.filter(credit_code__in=[r.credit_code for r in rows]).values_list(
-                    "credit_code", "pk"
-                )
-            )
-            for row in rows:
-                row.pk = ids[row.credit_code]
-        through = Enterprise.tags.through
-        through.objects.bulk_create(
-            [
-                through(enterprise_id=row.pk, tag_id=self._tag(t).pk)
-                for row, r in zip(rows, records, strict=True)
-                for t in r.tags
-            ],
-            batch_size=1000,
-        )
-        EnterpriseYear.objects.bulk_create(
-            [
-                EnterpriseYear(enterprise_id=row.pk, year=f.year, **{k: getattr(f, k) for k in FIGURE_FIELDS})
-                for row, r in zip(rows, records, strict=True)
-                for f in r.figures
-            ],
-            batch_size=1000,
-        )
-        for row, r in zip(rows, records, strict=True):
-            self.audit.append(audit.entry(self.actor, "create", row, {**self._values(r), "tags": r.tags}))
-        return rows
-
-    def update(self, enterprise: Enterprise, record: EnterpriseRecord, version: int | None) -> bool:
-        """Apply a record to an existing enterprise; returns whether anything changed."""
-        values = self._values(record)
-        # Raw values, not audit.snapshot(): the snapshot turns dates into text, which never equals the
-        # record's date and would report every re-imported founding date as changed.
-        before = {name: getattr(enterprise, name) for name in values}
-        changes = audit.diff(before, values)
-        before_tags = sorted(t.name for t in enterprise.tags.all())
-        if sorted(record.tags) != before_tags:
-            changes["tags"] = [before_tags, sorted(record.tags)]
-        if version is not None:
-            # The editor's version, not the one just loaded, decides whether the edit is stale.
-            enterprise.version = version
-        if changes or version is not None:
-            for name, value in values.items():
-                setattr(enterprise, name, value)
-            enterprise.save()
-            if "tags" in changes:
-                enterprise.tags.set([self._tag(t) for t in record.tags])
-        changes.update(self._update_figures(enterprise, record.figures))
-        if changes:
-            self.audit.append(audit.entry(self.actor, "update", enterprise, changes))
-        return bool(changes)
-
-    def _update_figures(self, enterprise: Enterprise, figures: list[YearFigures]) -> dict[str, Any]:
-        years = {row.year: row for row in enterprise.years.all()}
-        changes: dict[str, Any] = {}
-        for fig in figures:
-            values = {k: getattr(fig, k) for k in FIGURE_FIELDS}
-            row = years.get(fig.year)
-            if row is None:
-                EnterpriseYear.objects.create(enterprise=enterprise, year=fig.year, **values)
-                changes[f"figures.{fig.year}"] = [None, values]
-                continue
-            before = {k: getattr(row, k) for k in FIGURE_FIELDS}
-            if before != values:
-                for k, v in values.items():
-                    setattr(row, k, v)
-                row.save()
-                changes[f"figures.{fig.year}"] = [before, values]
-        return changes
-
-    def flush(self) -> None:
-        """Write the collected audit entries."""
-        AuditEntry.objects.bulk_create(self.audit, batch_size=1000)
-        self.audit = []
-
-
 @guarded("enterprise.create")
 def create_enterprise(actor: Actor, record: EnterpriseRecord) -> Enterprise:
     """Register a new enterprise; raises ValidationError naming each bad field."""
@@ -319,7 +204,7 @@ def create_enterprise(actor: Actor, record: EnterpriseRecord) -> Enterprise:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        writer = _RegistryWriter(actor)
+        writer = RegistryWriter(actor)
         (enterprise,) = writer.create([record])
         writer.flush()
     return Enterprise.objects.get(pk=enterprise.pk)
@@ -347,7 +232,7 @@ def update_enterprise(actor: Actor, pk: int, version: int, record: EnterpriseRec
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        writer = _RegistryWriter(actor)
+        writer = RegistryWriter(actor)
         writer.update(enterprise, record, version)
         writer.flush()
     return Enterprise.objects.get(pk=pk)
@@ -454,7 +339,7 @@ def import_enterprises(
     known = [r for r in good if r.credit_code in existing]
     try:
         with transaction.atomic():
-            writer = _RegistryWriter(actor)
+            writer = RegistryWriter(actor)
             for start in range(0, len(new), 500):
                 writer.create(new[start : start + 500])
                 if progress:
