@@ -30,8 +30,10 @@ test-browser: $(BIN)/lianzhang  ## drive Debian Chromium through Playwright agai
 	fi; \
 	exit $$status
 
-bench: $(BIN)/lianzhang
+bench: $(BIN)/lianzhang  ## speed and memory figures (installs the baselines' packages)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/registry_import.py
+	$(BIN)/python benchmarks/classify_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from lianzhang.classify.cli import classify_command
+
 app = typer.Typer(
     help="链长：人工智能产业链公共服务平台。",
     no_args_is_help=True,
@@ -20,6 +22,8 @@ import_app = typer.Typer(help="从文件导入数据。", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据到文件。", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
+app.command("classify", help=CLASSIFY_HELP)(classify_command)
 
 Host = Annotated[str, typer.Option(help="监听地址")]
 Port = Annotated[int, typer.Option(help="监听端口")]
