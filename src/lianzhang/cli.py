@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from lianzhang.classify.cli import classify_command
+from lianzhang.plans.cli import plan_app
 
 app = typer.Typer(
     help="链长：人工智能产业链公共服务平台。",
@@ -22,6 +23,7 @@ import_app = typer.Typer(help="从文件导入数据。", no_args_is_help=True)
 export_app = typer.Typer(help="导出数据到文件。", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(plan_app, name="plan")
 CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
 app.command("classify", help=CLASSIFY_HELP)(classify_command)
 
