@@ -393,40 +393,42 @@ def test_chain_office_confirms_a_node_and_who_and_when_are_recorded(personas, en
     actor = personas["chain_office"].actor
     before = timezone.now()
 
-    assignment = services.confirm_node(actor, enterprise_a.pk, "vision")
+    # enterprise A's scope is classified as vision; speech is added by hand.
+    assignment = services.confirm_node(actor, enterprise_a.pk, "speech")
 
     assignment.refresh_from_db()
-    assert assignment.node == "vision"
+    assert assignment.node == "speech"
     assert assignment.source == NodeAssignment.Source.MANUAL
     assert assignment.confirmed_by_id == actor.user_id
     assert before - timedelta(seconds=1) <= assignment.confirmed_at <= timezone.now()
     entry = AuditEntry.objects.get(action="confirm_node", object_id=str(enterprise_a.pk))
-    assert entry.changes["node"] == [None, "vision"]
+    assert entry.changes["node"] == [None, "speech"]
 
 
 def test_confirming_an_automatic_assignment_keeps_its_source(personas, enterprise_a) -> None:
-    NodeAssignment.objects.create(enterprise=enterprise_a, node="speech", confidence=0.7)
+    automatic = NodeAssignment.objects.get(enterprise=enterprise_a, node="vision")
 
-    assignment = services.confirm_node(personas["chain_office"].actor, enterprise_a.pk, "speech")
+    assignment = services.confirm_node(personas["chain_office"].actor, enterprise_a.pk, "vision")
 
+    assert assignment.pk == automatic.pk
     assert assignment.source == NodeAssignment.Source.AUTO
-    assert assignment.confidence == 0.7
+    assert assignment.confidence == automatic.confidence
     assert assignment.confirmed_by_id == personas["chain_office"].actor.user_id
-    assert NodeAssignment.objects.filter(enterprise=enterprise_a).count() == 1
+    assert NodeAssignment.objects.filter(enterprise=enterprise_a, node="vision").count() == 1
 
 
 def test_confirming_an_unknown_node_is_refused(personas, enterprise_a) -> None:
     with pytest.raises(ValidationError) as refused:
         services.confirm_node(personas["chain_office"].actor, enterprise_a.pk, "teleport")
     assert "teleport" in field_errors(refused)["node"]
-    assert not NodeAssignment.objects.exists()
+    assert not NodeAssignment.objects.filter(node="teleport").exists()
 
 
 @pytest.mark.parametrize("role", ["district", "department", "enterprise_a", "expert"])
 def test_only_the_chain_office_confirms_nodes(personas, enterprise_a, role) -> None:
     with pytest.raises(PermissionDenied):
         services.confirm_node(personas[role].actor, enterprise_a.pk, "vision")
-    assert not NodeAssignment.objects.exists()
+    assert not NodeAssignment.objects.filter(confirmed_by__isnull=False).exists()
 
 
 # --- registry summary ---------------------------------------------------------------------------
@@ -434,17 +436,22 @@ def test_only_the_chain_office_confirms_nodes(personas, enterprise_a, role) -> N
 
 @pytest.fixture
 def registry(personas, enterprise_a, enterprise_b):
-    """Three 天河区 and two 白云区 enterprises with nodes and tags."""
+    """Three 天河区 and one 白云区 enterprise; nodes come from classification and from the chain office."""
     chain = personas["chain_office"].actor
     extra = [
-        ("天河语音有限公司", "440106002", 41, ["专精特新"], ["speech"]),
-        ("天河无节点有限公司", "440106003", 42, [], []),
+        (
+            "天河语音有限公司",
+            "440106002",
+            41,
+            ["专精特新"],
+            "一般项目：智能语音识别软件开发；语音合成技术服务。",
+        ),
+        ("天河无节点有限公司", "440106003", 42, [], "一般项目：企业管理咨询；会议及展览服务。"),
     ]
-    for name, division, serial, tags, nodes in extra:
-        enterprise = services.create_enterprise(chain, enterprise_record(name, division, serial, tags=tags))
-        for node in nodes:
-            services.confirm_node(chain, enterprise.pk, node)
-    services.confirm_node(chain, enterprise_a.pk, "vision")
+    for name, division, serial, tags, scope in extra:
+        record = enterprise_record(name, division, serial, tags=tags, business_scope=scope, products="")
+        services.create_enterprise(chain, record)
+    # A and B are classified as vision from their scope; A also gets a node by hand.
     services.confirm_node(chain, enterprise_a.pk, "manufacturing")
     services.confirm_node(chain, enterprise_b.pk, "vision")
     return personas

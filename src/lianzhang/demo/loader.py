@@ -17,7 +17,6 @@ from lianzhang.common.chains import platform_chain
 from lianzhang.demo.generator import NodeSpec, PlaceSpec, generate
 from lianzhang.enterprises.models import (
     Enterprise,
-    NodeAssignment,
     Park,
     Project,
     ProjectStatusChange,
@@ -109,27 +108,13 @@ def _load_registry(n_enterprises: int, seed: int, progress: Callable[[int, int],
             for p in data.parks
         ]
     )
-    # The same writer as imports: enterprises, their tags and figures, and one audit entry each.
+    # The same writer as imports: enterprises, tags, figures, an audit entry each, and the chain
+    # classification the engine gives their business scope (the generator's own labels are not used).
     writer = RegistryWriter(SYSTEM)
     total = len(data.enterprises)
     for start in range(0, total, BATCH):
         chunk = data.enterprises[start : start + BATCH]
         rows = writer.create([d.record for d in chunk])
-        NodeAssignment.objects.bulk_create(
-            [
-                NodeAssignment(
-                    enterprise_id=row.pk,
-                    chain="ai",
-                    node=a.node_id,
-                    source=NodeAssignment.Source.AUTO,
-                    confidence=a.confidence,
-                    evidence=a.evidence,
-                    is_primary=i == 0,
-                )
-                for row, d in zip(rows, chunk, strict=True)
-                for i, a in enumerate(d.nodes)
-            ]
-        )
         _load_projects(rows, chunk)
         writer.flush()
         if progress:

@@ -154,3 +154,56 @@ class ProjectStatusChange(models.Model):
         verbose_name = "项目状态变更"
         verbose_name_plural = "项目状态变更"
         ordering = ["at", "id"]
+
+
+class ChainClassification(models.Model):
+    """The latest automatic classification of an enterprise on a chain, and the chain office's review."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "待复核"
+        NOT_NEEDED = "not_needed", "无需复核"
+        CONFIRMED = "confirmed", "已确认"
+        CORRECTED = "corrected", "已更正"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="classifications")
+    chain = models.CharField("产业链", max_length=40, default="ai")
+    chain_version = models.CharField("分类体系版本", max_length=40)
+    is_ai_chain = models.BooleanField("属于产业链")
+    national_2018 = models.CharField("国家分类（2018）", max_length=10)
+    confidence = models.FloatField("置信度")
+    result = models.JSONField("识别结果", default=dict)
+    review = models.CharField("复核", max_length=12, choices=Review.choices, db_index=True)
+    classified_at = models.DateTimeField("识别时间")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="复核人"
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "产业链识别结果"
+        verbose_name_plural = "产业链识别结果"
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "chain"], name="one_classification_per_chain")
+        ]
+
+
+class CuratedExample(models.Model):
+    """A reviewed decision kept as a labelled example: the text, the engine's answer and the right one."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.SET_NULL, null=True, blank=True)
+    chain = models.CharField("产业链", max_length=40, default="ai")
+    chain_version = models.CharField("分类体系版本", max_length=40)
+    name = models.CharField("企业名称", max_length=200)
+    text = models.TextField("文本")
+    is_ai_chain = models.BooleanField("属于产业链")
+    nodes = models.CharField("节点（逗号分隔，主环节在前）", max_length=300, blank=True)
+    national_2018 = models.CharField("国家分类（2018）", max_length=10)
+    engine_nodes = models.CharField("引擎结果节点", max_length=300, blank=True)
+    engine_is_ai_chain = models.BooleanField("引擎判定属于产业链")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    decided_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "人工标注样例"
+        verbose_name_plural = "人工标注样例"
+        ordering = ["-decided_at"]

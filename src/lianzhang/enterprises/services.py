@@ -132,6 +132,7 @@ def enterprise_detail(actor: Actor, pk: int) -> dict[str, Any]:
         "projects": list(enterprise.projects.order_by("-submitted_on")),
         "can_edit": can_edit_enterprise(actor, enterprise),
         "can_confirm_nodes": actor.role in {Role.CHAIN_OFFICE, Role.ADMIN},
+        "classification": enterprise.classifications.filter(chain="ai").first(),
     }
 
 

@@ -11,14 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lianzhang.accounts.models import Role
 from lianzhang.accounts.permissions import actor_for, allowed, require
 from lianzhang.common.chains import node_names, platform_chain
 from lianzhang.common.versioning import StaleEdit
+from lianzhang.enterprises import classification, services, tabular
 from lianzhang.enterprises import project_services as projects
-from lianzhang.enterprises import services, tabular
 from lianzhang.enterprises.forms import EnterpriseForm, ImportForm, ProjectForm, TransitionForm, wan_to_fen
 from lianzhang.enterprises.models import Park, Project
 from lianzhang.enterprises.records import KNOWN_TAGS
@@ -94,6 +95,10 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chain_nodes": list(chain.nodes.values()),
             "can_file_project": allowed(actor, "project.create"),
             "can_delete": allowed(actor, "enterprise.delete"),
+            "classification": detail["classification"],
+            "highlighted": classification.highlighted(detail["classification"].result)
+            if detail["classification"]
+            else [],
         },
     )
 
@@ -325,3 +330,46 @@ def project_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
             messages.success(request, "项目已申报")
             return redirect("project-detail", pk=project.pk)
     return render(request, "enterprises/project_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+@page
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Low-confidence classifications for the chain office to confirm or correct, keyboard first."""
+    actor = actor_for(request.user)
+    queue = classification.review_queue(actor)
+    page_obj = Paginator(queue, 20).get_page(request.GET.get("page"))
+    items = [(item, classification.highlighted(item.result)) for item in page_obj]
+    chain = platform_chain()
+    return render(
+        request,
+        "enterprises/review.html",
+        {
+            "page": page_obj,
+            "items": items,
+            "params": {},
+            "chain_nodes": list(chain.nodes.values()),
+            "node_names": node_names(),
+            "national_codes": classification.NATIONAL_CODES,
+        },
+    )
+
+
+@login_required
+@require_POST
+@page
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or correct one classification, then return to the queue."""
+    actor = actor_for(request.user)
+    try:
+        if request.POST.get("decision") == "confirm":
+            item = classification.confirm_classification(actor, pk)
+            messages.success(request, f"已确认：{item.enterprise.name}")
+        else:
+            nodes = [n for n in request.POST.getlist("nodes") if n]
+            national = request.POST.get("national_2018") or "none"
+            item = classification.correct_classification(actor, pk, nodes, national)
+            messages.success(request, f"已更正：{item.enterprise.name}")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(f"{reverse('review-queue')}?page={request.POST.get('page', '1')}")

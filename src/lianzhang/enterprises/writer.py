@@ -7,9 +7,12 @@ from typing import Any
 from lianzhang.accounts import audit
 from lianzhang.accounts.models import AuditEntry
 from lianzhang.accounts.permissions import Actor
+from lianzhang.enterprises.classification import apply_classifications
 from lianzhang.enterprises.models import Enterprise, EnterpriseYear, Park, Tag
 from lianzhang.enterprises.records import EnterpriseRecord, YearFigures
 
+# Edits to these fields change what the classifier reads, so they trigger a new classification.
+CLASSIFIED_FIELDS = frozenset({"name", "business_scope", "products"})
 FIGURE_FIELDS = ("revenue_fen", "rd_spend_fen", "employees", "patents", "ai_revenue_fen")
 
 
@@ -76,6 +79,7 @@ class RegistryWriter:
         )
         for row, r in zip(rows, records, strict=True):
             self.audit.append(audit.entry(self.actor, "create", row, {**self._values(r), "tags": r.tags}))
+        apply_classifications(rows)
         return rows
 
     def update(self, enterprise: Enterprise, record: EnterpriseRecord, version: int | None) -> bool:
@@ -97,6 +101,8 @@ class RegistryWriter:
             enterprise.save()
             if "tags" in changes:
                 enterprise.tags.set([self._tag(t) for t in record.tags])
+        if CLASSIFIED_FIELDS & changes.keys() or not enterprise.classifications.exists():
+            apply_classifications([enterprise])
         changes.update(self._update_figures(enterprise, record.figures))
         if changes:
             self.audit.append(audit.entry(self.actor, "update", enterprise, changes))
