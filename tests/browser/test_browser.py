@@ -178,3 +178,24 @@ def test_logout_ends_the_session(page: Page, world: World) -> None:
     expect(page.locator("header .who")).not_to_contain_text("district2")
     page.goto("/dashboard/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/dashboard/$"))
+
+
+@pytest.mark.browser
+def test_chain_office_confirms_a_classification_from_the_keyboard(page: Page, world: World) -> None:
+    from lianzhang.enterprises.models import ChainClassification
+
+    # Exactly one result waits for review, so it is the first (current) item of the queue.
+    pending = ChainClassification.objects.filter(enterprise__in=world.all).order_by("confidence").first()
+    ChainClassification.objects.update(review=ChainClassification.Review.NOT_NEEDED)
+    ChainClassification.objects.filter(pk=pending.pk).update(review=ChainClassification.Review.PENDING)
+    log_in(page, world.usernames["chain"])
+    page.goto("/review/")
+    expect(page.locator(".review-item.current")).to_contain_text(pending.enterprise.name)
+    expect(page.locator(".review-item.current mark").first).to_be_visible()
+
+    with page.expect_navigation():
+        page.keyboard.press("a")
+
+    expect(page.locator(".messages")).to_contain_text(f"已确认：{pending.enterprise.name}")
+    pending.refresh_from_db()
+    assert pending.review == ChainClassification.Review.CONFIRMED
