@@ -103,7 +103,8 @@ def main() -> None:
             )
 
     floor = _timed("baseline: bare bulk insert of the same rows", baseline, count)
-    print(f"{'':44} import costs {importing / floor:.1f}× the bare insert (validation, classification, audit, figures, tags)")
+    extra = "validation, classification, audit, figures, tags"
+    print(f"{'':44} import costs {importing / floor:.1f}× the bare insert ({extra})")
 
     parse = _timed(
         "baseline: parse + validate only (no database)",
