@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo serve test test-browser lint bench clean
+.PHONY: demo serve test test-browser test-spark lint bench clean
 
 $(BIN)/lianzhang: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,20 @@ test-browser: $(BIN)/lianzhang  ## drive Debian Chromium through Playwright agai
 	fi; \
 	exit $$status
 
+test-spark: $(BIN)/lianzhang  ## run `lianzhang screen --engine spark` on real Spark in local mode (needs Java 17+)
+	$(BIN)/pip install --quiet -e '.[spark]'
+	@status=0; $(BIN)/pytest -m spark -q -p no:xdist tests/screening/test_spark.py || status=$$?; \
+	if [ $$status -eq 5 ]; then \
+	  echo "test-spark: FAILED: pytest collected no Spark tests (exit code 5)" >&2; \
+	  exit 1; \
+	fi; \
+	exit $$status
+
 bench: $(BIN)/lianzhang  ## speed and memory figures (installs the baselines' packages)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/classify_speed.py
+	$(BIN)/python benchmarks/screen_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -12,10 +12,12 @@ from lianzhang.accounts.permissions import actor_for
 from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises.api import router as registry_router
 from lianzhang.enterprises.services import NotFound
+from lianzhang.plans.api import router as plans_router
 
 # Session authentication also enforces CSRF on writes, exactly like the HTML forms.
 api = NinjaAPI(title="链长 API", version="1.0.0", auth=django_auth, urls_namespace="api-1.0.0")
 api.add_router("/", registry_router)
+api.add_router("/", plans_router)
 
 platform = Router(tags=["平台"])
 

@@ -12,6 +12,7 @@ import typer
 
 from lianzhang.classify.cli import classify_command
 from lianzhang.plans.cli import plan_app
+from lianzhang.screening.cli import screen_command
 
 app = typer.Typer(
     help="链长：人工智能产业链公共服务平台。",
@@ -26,6 +27,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(plan_app, name="plan")
 CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
 app.command("classify", help=CLASSIFY_HELP)(classify_command)
+SCREEN_HELP = "批量筛查企业名录（CSV、XLSX、Parquet、JSONL），分块流式、可续跑；--engine spark 用 Spark。"
+app.command("screen", help=SCREEN_HELP)(screen_command)
 
 Host = Annotated[str, typer.Option(help="监听地址")]
 Port = Annotated[int, typer.Option(help="监听端口")]

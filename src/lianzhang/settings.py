@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "lianzhang.regions",
     "lianzhang.accounts",
     "lianzhang.enterprises",
+    "lianzhang.plans",
     "lianzhang.web",
 ]
 
@@ -102,6 +103,11 @@ STATIC_ROOT = CONFIG.data_dir / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = CONFIG.debug
+
+# Uploaded files (progress-report attachments) live beside the database; they are served only through
+# permission-checked views, never straight from MEDIA_URL.
+MEDIA_ROOT = CONFIG.data_dir / "media"
+MEDIA_URL = "/media/"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from lianzhang.api import api
 from lianzhang.enterprises import views as registry
@@ -33,6 +33,7 @@ urlpatterns = [
     path("projects/", registry.project_list, name="project-list"),
     path("projects/<int:pk>/", registry.project_detail, name="project-detail"),
     path("parks/", registry.park_list, name="park-list"),
+    path("plans/", include("lianzhang.plans.urls")),
     path("assets/plotly.min.js", web.plotly_asset, name="asset-plotly"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

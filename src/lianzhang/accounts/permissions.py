@@ -45,6 +45,14 @@ RULES: dict[str, frozenset[str]] = {
     "audit.view": frozenset({C, ADM}),
     "user.manage": frozenset({ADM}),
     "profile.view": frozenset({C, DEP, DIS, ENT, EXP, ADM}),
+    # Plans, targets and tasks: departments report on their own tasks, districts read.
+    "plan.view": frozenset({C, DEP, DIS, ADM}),
+    "plan.import": frozenset({C, ADM}),
+    "plan.edit": frozenset({C, ADM}),
+    "plan.export": frozenset({C, DEP, DIS, ADM}),
+    "target.update": frozenset({C, ADM}),
+    "task.list": frozenset({C, DEP, DIS, ADM}),
+    "progress.report": frozenset({C, DEP, ADM}),
 }
 
 # Roles that see every enterprise; others are scoped to their area or to their own enterprise.

@@ -14,7 +14,6 @@ the kind of item (device making, software, system service) that carries its evid
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import re
@@ -43,6 +42,7 @@ SHORT_ASCII_WEIGHT = 0.8  # short Latin abbreviations (CV, AR, ITS) are often am
 REVIEW_BELOW = 0.65
 SECONDARY_RATIO = 0.4
 MAX_NODES = 5
+_EXCLUDED_REASONS = ("命中的词语被排除说法覆盖",)
 
 # What an item does, from words in it. Making or developing is where a business is; selling,
 # repairing, installing or training around a product is not the same business.
@@ -284,17 +284,38 @@ class Classifier:
     @staticmethod
     def _resolve(hits: list[_Hit]) -> tuple[list[_Hit], list[_Hit]]:
         """Drop includes covered by an exclusion or a longer include; return (includes, exclusions)."""
-        includes = [h for h in hits if h[2].include]
-        excludes = [h for h in hits if h[2].exclude and not h[2].include]
-        if excludes:
-            # An exclusion inside a longer keyword is part of that keyword, not a look-alike.
-            excludes = [
-                x
-                for x in excludes
-                if not any(i[0] <= x[0] and x[1] <= i[1] and i[1] - i[0] > x[1] - x[0] for i in includes)
-            ]
-            includes = [i for i in includes if not any(x[0] <= i[0] and i[1] <= x[1] for x in excludes)]
-        return _outermost(includes), _outermost(excludes)
+        includes: list[_Hit] = []
+        excludes: list[_Hit] = []
+        for hit in hits:
+            if hit[2].include:
+                includes.append(hit)
+            elif hit[2].exclude:
+                excludes.append(hit)
+        # Most registry scopes hit only one kind (trade items matching exclusions, or chain terms alone):
+        # then nothing can cover anything across the two lists.
+        if not excludes:
+            return _outermost(includes), excludes
+        if not includes:
+            return includes, _outermost(excludes)
+        # An exclusion inside a longer keyword is part of that keyword, not a look-alike. (Plain loops:
+        # any() over a generator costs a frame per hit pair, and this runs for every record with both.)
+        kept_excludes = []
+        for x in excludes:
+            x_start, x_end = x[0], x[1]
+            for i in includes:
+                if i[0] <= x_start and x_end <= i[1] and i[1] - i[0] > x_end - x_start:
+                    break
+            else:
+                kept_excludes.append(x)
+        kept_includes = []
+        for i in includes:
+            i_start, i_end = i[0], i[1]
+            for x in kept_excludes:
+                if x[0] <= i_start and i_end <= x[1]:
+                    break
+            else:
+                kept_includes.append(i)
+        return _outermost(kept_includes), _outermost(kept_excludes)
 
     # -------------------------------------------------------------------------------- decision
 
@@ -307,10 +328,19 @@ class Classifier:
             # No chain evidence in the scope: the name alone never puts an enterprise on the chain.
             if not excludes:
                 return self._off_chain
-            return dataclasses.replace(
-                self._off_chain,
+            # The off-chain result with the exclusions as counter-evidence; built directly, because
+            # dataclasses.replace costs more than the rest of this path (most registry records end here).
+            return Classification(
+                is_ai_chain=False,
+                nodes=(),
+                national_2018="none",
+                confidence=1.0,
+                needs_review=False,
+                ai_score=0.0,
                 excluded=self._evidence(text, excludes),
-                reasons=("命中的词语被排除说法覆盖",),
+                chain=self.chain.id,
+                chain_version=self.chain.version,
+                reasons=_EXCLUDED_REASONS,
             )
         items = Items(norm)
         rank_weights = self._rank_weights

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from lianzhang.accounts.permissions import actor_for
@@ -220,7 +220,7 @@ def enterprise_create(request: HttpRequest, payload: EnterpriseIn):
     """Register an enterprise (money in fen)."""
     actor = actor_for(request.user)
     enterprise = services.create_enterprise(actor, payload.to_record())
-    return 201, _detail_out(actor, enterprise.pk)
+    return Status(201, _detail_out(actor, enterprise.pk))
 
 
 @router.put("/enterprises/{int:pk}", response=EnterpriseDetailOut, url_name="enterprise_update")

@@ -15,6 +15,8 @@ NAVIGATION = (
     ("enterprise-list", "企业库", "enterprise.list"),
     ("project-list", "项目库", "project.list"),
     ("park-list", "产业园区", "park.list"),
+    ("plan-dashboard", "规划督办", "plan.view"),
+    ("task-list", "任务进展", "task.list"),
     ("review-queue", "识别复核", "node.confirm"),
     ("enterprise-import", "批量导入", "enterprise.import"),
     ("audit-log", "审计日志", "audit.view"),
