@@ -321,3 +321,24 @@ def test_createuser_refuses_a_weak_password_and_a_taken_name(fresh) -> None:
     )
     assert "已存在" in taken
     assert count(fresh, "auth_user") == 1
+
+
+def test_import_plan_creates_a_draft_for_review_and_refuses_bad_files(tmp_path: Path) -> None:
+    from lianzhang.plans.demo import DEMO_PLAN
+
+    plan_file = tmp_path / "行动方案.txt"
+    plan_file.write_text(DEMO_PLAN, encoding="utf-8")
+    result = lianzhang(tmp_path, "import", "plan", str(plan_file), "--city-code", "4401")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "任务 5 项" in result.stdout and "/review/" in result.stdout
+    assert query(tmp_path, "SELECT status, title FROM plans_plan") == [
+        ("draft", "广州市人工智能产业链提质增效三年行动方案（2025—2027年）")
+    ]
+    bad = tmp_path / "notes.rtf"
+    bad.write_text("x", encoding="utf-8")
+    assert "不支持的文件类型" in failed_cleanly(lianzhang(tmp_path, "import", "plan", str(bad)))
+    unknown_city = failed_cleanly(
+        lianzhang(tmp_path, "import", "plan", str(plan_file), "--city-code", "9999")
+    )
+    assert "未知的城市区划代码" in unknown_city
+    assert query(tmp_path, "SELECT count(*) FROM plans_plan") == [(1,)]

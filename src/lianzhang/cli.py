@@ -204,6 +204,35 @@ def import_enterprises(
         raise typer.Exit(1)
 
 
+@import_app.command("plan")
+def import_plan(
+    file: Annotated[Path, typer.Argument(help="规划文件：.txt、.docx 或 .pdf", exists=True, dir_okay=False)],
+    city_code: Annotated[
+        str | None, typer.Option(help="规划所属城市的区划代码，如 4401（默认按正文判断）")
+    ] = None,
+) -> None:
+    """导入一份规划文件为草稿：在平台“规划督办”中对照原文核对、修改并确认。"""
+    _django()
+    _migrate()
+    from django.core.exceptions import ValidationError
+
+    from lianzhang.accounts.permissions import SYSTEM
+    from lianzhang.plans import services
+
+    try:
+        plan = services.import_plan(SYSTEM, file, file.name, city_code=city_code, max_bytes=200 * 1024 * 1024)
+    except ValidationError as exc:
+        _fail("；".join(exc.messages))
+    unknown = services.unknown_departments(plan)
+    typer.echo(
+        f"已导入草稿规划 {plan.pk}：{plan.title}（{plan.city.name}），任务 {plan.tasks.count()} 项，"
+        f"目标 {plan.targets.count()} 项，政策参数 {plan.rules.count()} 项"
+    )
+    if unknown:
+        typer.echo(f"待确认的部门名称：{'、'.join(unknown)}")
+    typer.echo(f"请在 /plans/{plan.pk}/review/ 核对后确认。")
+
+
 @export_app.command("enterprises")
 def export_enterprises(
     file: Annotated[Path, typer.Argument(help="输出文件（.xlsx 或 .csv）")],

@@ -75,3 +75,7 @@ def test_the_matrix_page_and_its_json_twin_agree(personas, confirmed_plan) -> No
     assert [r["title"] for r in data["rows"]] == [r[1] for r in EXPECTED_ROWS]
     for department in data["departments"]:
         assert department in page
+    leads = sum(1 for r in data["rows"] for role in r["cells"].values() if role == "牵头")
+    cooperating = sum(1 for r in data["rows"] for role in r["cells"].values() if role == "配合")
+    assert page.count('class="cell lead"') == leads > 0
+    assert page.count('class="cell cooperating"') == cooperating > 0

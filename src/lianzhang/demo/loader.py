@@ -22,6 +22,7 @@ from lianzhang.enterprises.models import (
     ProjectStatusChange,
 )
 from lianzhang.enterprises.writer import RegistryWriter
+from lianzhang.plans.demo import load_demo_plan
 from lianzhang.regions.models import Region
 
 DEMO_PASSWORD = "lianzhang-demo"
@@ -214,6 +215,7 @@ def ensure_demo(
             _load_registry(n_enterprises, seed, progress)
             summary.created = True
         summary.logins = _ensure_users()
+        load_demo_plan()
     summary.enterprises = Enterprise.objects.count()
     summary.projects = Project.objects.count()
     summary.parks = Park.objects.count()

@@ -22,6 +22,10 @@ AUDITED_MODELS = (
     ("enterprises.enterprise", "企业"),
     ("enterprises.project", "项目"),
     ("enterprises.park", "园区"),
+    ("plans.plan", "规划"),
+    ("plans.target", "目标"),
+    ("plans.task", "任务"),
+    ("plans.progressreport", "进展报告"),
     ("auth.user", "用户"),
 )
 
