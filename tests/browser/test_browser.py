@@ -199,3 +199,68 @@ def test_chain_office_confirms_a_classification_from_the_keyboard(page: Page, wo
     expect(page.locator(".messages")).to_contain_text(f"已确认：{pending.enterprise.name}")
     pending.refresh_from_db()
     assert pending.review == ChainClassification.Review.CONFIRMED
+
+
+@pytest.mark.browser
+def test_chain_office_imports_and_confirms_a_plan_and_a_department_reports_progress(
+    page: Page, page_log: PageLog, world: World, tmp_path: Path, settings
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from lianzhang.accounts.models import Department, Role
+    from lianzhang.accounts.permissions import SYSTEM
+    from lianzhang.accounts.services import NewUser, create_user
+    from lianzhang.plans.models import Plan, ProgressReport
+    from tests.conftest import PASSWORD
+    from tests.plans_platform.conftest import SMALL_PLAN, UNKNOWN_NAME
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    document = tmp_path / "行动计划.txt"
+    document.write_text(SMALL_PLAN, encoding="utf-8")
+    log_in(page, world.usernames["chain"])
+    page.goto("/plans/import/")
+    page.set_input_files("#id_file", str(document))
+    with page.expect_navigation():
+        page.locator("#plan-import-form button[type=submit]").click()
+
+    expect(page.locator("h1")).to_contain_text("核对规划")
+    expect(page.locator(".source")).to_contain_text("培育链主企业")
+    expect(page.locator("#departments")).to_contain_text(UNKNOWN_NAME)
+    expect(page.locator("#confirm button[type=submit]").first).to_be_disabled()
+    page.locator(".unknown-department select").first.select_option("new")
+    with page.expect_navigation():
+        page.locator(".unknown-department button[type=submit]").first.click()
+    expect(page.locator("#departments")).to_contain_text("所有部门名称都已对应到部门目录")
+    with page.expect_navigation():
+        page.locator("#confirm button[type=submit]").first.click()
+
+    plan = Plan.objects.get()
+    assert plan.status == Plan.Status.CONFIRMED and plan.tasks.count() == 4
+    page.goto(f"/plans/{plan.pk}/matrix/")
+    expect(page.locator("td.cell.lead")).to_have_count(4)
+
+    science = Department.objects.get(name="广州市科学技术局")
+    create_user(SYSTEM, NewUser("sci_officer", PASSWORD, Role.DEPARTMENT, department_id=science.pk))
+    assert get_user_model().objects.filter(username="sci_officer").exists()
+    page.context.clear_cookies()
+    log_in(page, "sci_officer")
+    page.goto("/plans/tasks/")
+    # 市科技局 leads tasks 2 and 3 and cooperates on 1 and 4.
+    expect(page.locator("table tbody tr")).to_have_count(4)
+    page.locator("table tbody tr", has_text="建设产业园区").locator("a").first.click()
+    page.fill("#id_period", "2026-Q3")
+    page.fill("#id_percent", "60")
+    page.fill("#id_narrative", "已完成两个园区的选址论证。")
+    attachment = tmp_path / "园区选址.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n%demo\n")
+    page.set_input_files("#id_files", str(attachment))
+    with page.expect_navigation():
+        page.locator("#report-form button[type=submit]").click()
+
+    report = ProgressReport.objects.get()
+    assert (report.department_id, report.percent, report.period) == (science.pk, 60, "2026-Q3")
+    assert report.attachments.count() == 1
+    # The roll-up counts the two cooperating departments that have not reported as 0%: 60 / 3.
+    expect(page.locator("#rollup-percent")).to_contain_text("20%")
+    assert page_log.external_requests() == []
+    assert page_log.page_errors == [], page_log.page_errors

@@ -76,6 +76,14 @@ def test_a_department_files_a_report_with_attachments_on_the_task_page(
     assert personas["anonymous"].client.get(f"/plans/attachments/{attachment.pk}/").status_code == 302
 
 
+def test_the_report_form_of_a_department_officer_carries_its_department(personas, confirmed_plan) -> None:
+    task = task_titled(confirmed_plan, "建设产业园区")
+    science = Department.objects.get(name="广州市科学技术局")
+    page = personas["department"].client.get(f"/plans/tasks/{task.pk}/").content.decode()
+    # The only choice is hidden, so it must be filled in or the browser submits an empty department.
+    assert f'<input type="hidden" name="department" value="{science.pk}"' in page
+
+
 def test_a_department_files_a_report_through_the_api(personas, confirmed_plan) -> None:
     task = task_titled(confirmed_plan, "开展场景创新")
     upload = SimpleUploadedFile("清单.xlsx", b"PK fake", content_type="application/octet-stream")

@@ -198,7 +198,9 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [(str(d.pk), d.name) for d in departments]
         if len(self.fields["department"].choices) == 1:
+            # A department officer reports for their own department only: nothing to choose.
             self.fields["department"].widget = forms.HiddenInput()
+            self.fields["department"].initial = self.fields["department"].choices[0][0]
 
 
 class TargetValueForm(forms.Form):
