@@ -760,3 +760,11 @@ def test_the_column_spec_is_the_single_source_of_headers():
     assert [c.key for c in COLUMNS if c.required] == ["credit_code", "name", "division_code"]
     assert len({c.key for c in COLUMNS}) == len(COLUMNS)
     assert tabular.DEFAULT_MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_tags_written_in_traditional_are_the_same_tags():
+    traditional = "專精特新、高新技術企業、上市"
+    data = csv_bytes([row(credit_code=CODE_A, name="甲", division_code="南山区", tags=traditional)])
+    result = read_csv(data)
+    assert result.ok, result.errors
+    assert result.records[0].tags == ["专精特新", "高新技术企业", "上市"]

@@ -22,6 +22,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from lianzhang.classify.normalize import to_simplified
 from lianzhang.codes import credit_code_error, normalise_credit_code
 from lianzhang.enterprises.records import KNOWN_TAGS, EnterpriseRecord, YearFigures
 
@@ -318,7 +319,8 @@ def _parse_year(raw: object, ctx: ParseContext) -> int:
 
 def _parse_tags(raw: object, ctx: ParseContext) -> list[str]:
     tags: list[str] = []
-    for part in _TAG_SPLIT_RE.split(_nfkc(_parse_text(raw, ctx))):
+    # Tags written in Traditional (專精特新, 高新技術企業) are the same tags.
+    for part in _TAG_SPLIT_RE.split(to_simplified(_nfkc(_parse_text(raw, ctx)))):
         tag = part.strip()
         if tag and tag not in tags:
             tags.append(tag)
