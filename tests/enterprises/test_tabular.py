@@ -768,3 +768,14 @@ def test_tags_written_in_traditional_are_the_same_tags():
     result = read_csv(data)
     assert result.ok, result.errors
     assert result.records[0].tags == ["专精特新", "高新技术企业", "上市"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_read_like_comma_separated_ones(delimiter: str):
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(list(HEADERS))
+    writer.writerow(row(credit_code=CODE_A, name="甲, 乙合伙", division_code="南山区", tags="专精特新,瞪羚"))
+    result = read_csv(buffer.getvalue().encode("utf-8"))
+    assert result.ok, result.errors
+    assert (result.records[0].name, result.records[0].tags) == ("甲, 乙合伙", ["专精特新", "瞪羚"])

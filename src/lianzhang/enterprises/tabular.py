@@ -614,12 +614,20 @@ def _decode_csv(data: bytes) -> str:
     raise FileRejected(f"无法识别 CSV 文件的编码，请另存为 {SUPPORTED_ENCODINGS} 编码的 CSV")
 
 
+def _delimiter(text: str) -> str:
+    """Comma, tab or semicolon: whichever separates the header line most (Excel in some locales saves ;)."""
+    header = text.lstrip().split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
 def _csv_rows(source: Path | bytes) -> Iterator[list[object]]:
     data = source if isinstance(source, bytes) else source.read_bytes()
     text = _decode_csv(data)
     if not text.strip():
         raise FileRejected("文件为空")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         for row in reader:
             yield [_Formula(v) if _CSV_FORMULA_RE.match(v.strip()) else v for v in row]
