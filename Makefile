@@ -44,6 +44,11 @@ bench: $(BIN)/lianzhang  ## speed and memory figures (installs the baselines' pa
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/classify_speed.py
 	$(BIN)/python benchmarks/screen_speed.py
+	$(BIN)/python benchmarks/evaluate_speed.py
+	$(BIN)/python benchmarks/chain_gaps.py --reference-records 7500000 --local-records 50000
+	$(BIN)/python benchmarks/chain_map.py --enterprises 50000
+	$(BIN)/python benchmarks/match_speed.py
+	$(BIN)/python benchmarks/match_quality.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,15 +9,21 @@ from ninja.security import django_auth
 
 from lianzhang.accounts import services as account_services
 from lianzhang.accounts.permissions import actor_for
+from lianzhang.chains.api import router as chains_router
 from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises.api import router as registry_router
 from lianzhang.enterprises.services import NotFound
+from lianzhang.evaluation.api import router as evaluation_router
 from lianzhang.plans.api import router as plans_router
+from lianzhang.scenarios.api import router as scenarios_router
 
 # Session authentication also enforces CSRF on writes, exactly like the HTML forms.
 api = NinjaAPI(title="链长 API", version="1.0.0", auth=django_auth, urls_namespace="api-1.0.0")
 api.add_router("/", registry_router)
 api.add_router("/", plans_router)
+api.add_router("/", scenarios_router)
+api.add_router("/", chains_router)
+api.add_router("/", evaluation_router)
 
 platform = Router(tags=["平台"])
 

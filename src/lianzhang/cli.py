@@ -10,8 +10,11 @@ from typing import Annotated
 
 import typer
 
+from lianzhang.chains.cli import chain_app
 from lianzhang.classify.cli import classify_command
+from lianzhang.evaluation.cli import evaluate_command
 from lianzhang.plans.cli import plan_app
+from lianzhang.scenarios.cli import match_command
 from lianzhang.screening.cli import screen_command
 
 app = typer.Typer(
@@ -25,10 +28,15 @@ export_app = typer.Typer(help="导出数据到文件。", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(plan_app, name="plan")
+app.add_typer(chain_app, name="chain")
 CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
 app.command("classify", help=CLASSIFY_HELP)(classify_command)
 SCREEN_HELP = "批量筛查企业名录（CSV、XLSX、Parquet、JSONL），分块流式、可续跑；--engine spark 用 Spark。"
 app.command("screen", help=SCREEN_HELP)(screen_command)
+MATCH_HELP = "为场景需求匹配供给方（JSONL 进，JSON 出）：能力对口、产业链节点与全文相关，给出每条匹配的理由。"
+app.command("match", help=MATCH_HELP)(match_command)
+EVALUATE_HELP = "综合评价与择优排序：按框架 YAML 与指标 CSV 计算得分、排名、支柱得分、排名区间与成熟度等级。"
+app.command("evaluate", help=EVALUATE_HELP)(evaluate_command)
 
 Host = Annotated[str, typer.Option(help="监听地址")]
 Port = Annotated[int, typer.Option(help="监听端口")]

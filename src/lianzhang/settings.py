@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "lianzhang.accounts",
     "lianzhang.enterprises",
     "lianzhang.plans",
+    "lianzhang.scenarios",
+    "lianzhang.evaluation",
+    "lianzhang.chains",
     "lianzhang.web",
 ]
 

@@ -615,3 +615,125 @@ def test_reader_reports_progress_position(tmp_path, records):
     columns = resolve_columns(reader.columns())
     list(reader.batches(columns, 50))
     assert reader.total == path.stat().st_size and reader.position == reader.total
+
+
+# ------------------------------------------------------------------------------------ enterprise fields
+
+FIELD_HEADERS = (
+    "统一社会信用代码",
+    "企业名称",
+    "经营范围",
+    "区划代码",
+    "营业收入",
+    "标签",
+    "链主",
+    "成立年份",
+)
+FIELD_ROWS = [
+    [
+        "f1",
+        "甲视觉科技有限公司",
+        "一般项目：计算机视觉算法研发",
+        "440106",
+        "1200000",
+        "专精特新;高新",
+        "是",
+        "2015",
+    ],
+    ["f2", "乙贸易有限公司", "一般项目：五金产品批发", "440104", "", "", "", "2020"],
+]
+PASSED = FIELD_HEADERS[3:]
+
+
+def write_fields(path: Path) -> Path:
+    """The field records in the format given by the extension (numbers typed where the format can)."""
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(FIELD_HEADERS)
+            writer.writerows(FIELD_ROWS)
+    elif path.suffix == ".xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("名录")
+        sheet.append(list(FIELD_HEADERS))
+        for row in FIELD_ROWS:
+            sheet.append([int(v) if v.isdigit() and i >= 3 else (v or None) for i, v in enumerate(row)])
+        workbook.save(path)
+    else:
+        with path.open("w", encoding="utf-8") as handle:
+            for row in FIELD_ROWS:
+                record = {
+                    h: (int(v) if v.isdigit() and i >= 3 else v)
+                    for i, (h, v) in enumerate(zip(FIELD_HEADERS, row, strict=True))
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def read_any(path: Path) -> list[dict[str, Any]]:
+    """Rows of an output as written, without assuming which fields it has (CSV cells stay text)."""
+    if path.suffix == ".parquet":
+        return pq.read_table(path).to_pylist()
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{k: v or None for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize("in_name", ["in.csv", "in.xlsx", "in.jsonl"])
+@pytest.mark.parametrize("out_name", ["out.parquet", "out.jsonl", "out.csv"])
+def test_other_input_columns_are_passed_through_as_text_after_the_results(tmp_path, in_name, out_name):
+    source = write_fields(tmp_path / in_name)
+    screen_file(source, tmp_path / out_name, workers=1)
+    rows = read_any(tmp_path / out_name)
+    assert [tuple(row) for row in rows] == [(*OUTPUT_FIELDS, *PASSED)] * 2
+    assert [row["id"] for row in rows] == ["f1", "f2"]
+    assert rows[0]["primary_node"] == "vision"
+    assert [row[h] for h in PASSED for row in rows[:1]] == [
+        "440106",
+        "1200000",
+        "专精特新;高新",
+        "是",
+        "2015",
+    ]
+    # An empty cell is a missing value in every format, not an empty string in some of them.
+    assert [rows[1][h] for h in PASSED] == ["440104", None, None, None, "2020"]
+
+
+def test_jsonl_with_passed_through_columns_is_exactly_json_dumps(tmp_path):
+    source = write_fields(tmp_path / "in.csv")
+    screen_file(source, tmp_path / "out.jsonl", workers=1)
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines == [json.dumps(json.loads(line), ensure_ascii=False) for line in lines]
+
+
+def test_a_pool_and_resumed_chunks_keep_the_passed_through_columns(tmp_path):
+    rows = [
+        [f"r{i}", f"企业{i}", "一般项目：智能语音识别软件开发", str(440100 + i % 7), str(i)]
+        for i in range(300)
+    ]
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "text", "district", "revenue"])
+        writer.writerows(rows)
+    output = tmp_path / "out.parquet"
+    with pytest.raises(Interrupted):
+        screen_file(source, output, workers=1, chunk_rows=40, stop_after=2)
+    summary = screen_file(source, output, workers=2, chunk_rows=40)
+    assert summary.resumed_chunks == 2
+    table = pq.read_table(output)
+    assert table.column("district").to_pylist() == [r[3] for r in rows]
+    assert table.column("revenue").to_pylist() == [r[4] for r in rows]
+    assert screen_file(source, output, workers=2, chunk_rows=40).already_done
+
+
+def test_a_column_named_like_a_result_field_is_left_out_with_a_note(app, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text,confidence,district\nc1,计算机视觉算法研发,0.9,440106\n", encoding="utf-8")
+    result = run_cli(app, str(source), "-o", str(tmp_path / "out.jsonl"), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "confidence" in result.output and "不带入输出" in result.output
+    [row] = read_any(tmp_path / "out.jsonl")
+    assert row["district"] == "440106" and row["confidence"] != 0.9
+    assert tuple(row) == (*OUTPUT_FIELDS, "district")

@@ -16,7 +16,15 @@ from typer.testing import CliRunner
 
 from lianzhang.screening import screen_file
 from lianzhang.screening.cli import screen_command
-from tests.screening.test_screen import EDGE_RECORDS, expected_row, make_records, read_output, write_input
+from tests.screening.test_screen import (
+    EDGE_RECORDS,
+    expected_row,
+    make_records,
+    read_any,
+    read_output,
+    write_fields,
+    write_input,
+)
 
 pytestmark = [
     pytest.mark.spark,
@@ -93,3 +101,11 @@ def test_the_command_runs_on_spark_and_a_rerun_is_a_no_op(spark, tmp_path):
     assert read_output(output) == [expected_row(r) for r in EDGE_RECORDS]
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and "无需重跑" in again.output
+
+
+@pytest.mark.parametrize("in_name", ["in.csv", "in.jsonl", "in.xlsx"])
+def test_spark_passes_through_the_same_enterprise_fields(spark, tmp_path, in_name):
+    source = write_fields(tmp_path / in_name)
+    local, on_spark = _both(source, tmp_path, "out.jsonl")
+    assert on_spark.read_bytes() == local.read_bytes()
+    assert read_any(on_spark)[1]["营业收入"] is None

@@ -53,6 +53,45 @@ RULES: dict[str, frozenset[str]] = {
     "target.update": frozenset({C, ADM}),
     "task.list": frozenset({C, DEP, DIS, ADM}),
     "progress.report": frozenset({C, DEP, ADM}),
+    # Scenario recruitment (场景招募) and matchmaking. Published calls are public without these rules
+    # (services.public_scenarios). Enterprises file demands and bid only as themselves, districts work
+    # their own area, the chain office reviews, publishes, selects and checks supplier profiles.
+    "scenario.list": frozenset({C, DEP, DIS, ENT, ADM}),
+    "scenario.create": frozenset({C, DEP, DIS, ENT, ADM}),
+    "scenario.submit": frozenset({C, DEP, DIS, ENT, ADM}),
+    "scenario.review": frozenset({C, ADM}),
+    "scenario.publish": frozenset({C, ADM}),
+    "scenario.apply": frozenset({ENT}),
+    "scenario.select": frozenset({C, ADM}),
+    "scenario.implement": frozenset({C, DIS, ADM}),
+    "scenario.match": frozenset({C, DEP, DIS, ADM}),
+    "supplier.list": frozenset({C, DEP, DIS, ADM}),
+    "supplier.edit": frozenset({C, ENT, ADM}),
+    "supplier.check": frozenset({C, ADM}),
+    "notification.view": frozenset({ENT}),
+    # 技术对接 records and their subsidies (专栏5); 供应链对接 needs filed by enterprises.
+    "cooperation.view": frozenset({C, DEP, DIS, ADM}),
+    "cooperation.record": frozenset({C, DIS, ADM}),
+    "supply.view": frozenset({C, DEP, DIS, ENT, ADM}),
+    "supply.create": frozenset({C, ENT, ADM}),
+    # Evaluation (综合评价): the chain office edits frameworks, imports values and runs evaluations;
+    # departments and districts read every result (rankings compare districts); enterprises see none.
+    "evaluation.view": frozenset({C, DEP, DIS, ADM}),
+    "evaluation.edit": frozenset({C, ADM}),
+    "evaluation.run": frozenset({C, ADM}),
+    "evaluation.export": frozenset({C, DEP, DIS, ADM}),
+    # Chain map, weak links and investment attraction (招商): the chain office imports references, runs
+    # the analysis and hands candidates to district teams; a district works only its own candidates but
+    # sees who chases every other one, so two districts never chase one company unknowingly.
+    "chain.map.view": frozenset({C, DEP, DIS, ADM}),
+    "chain.analysis.run": frozenset({C, ADM}),
+    "chain.reference.import": frozenset({C, ADM}),
+    "chain.targets.export": frozenset({C, DEP, DIS, ADM}),
+    "pipeline.view": frozenset({C, DEP, DIS, ADM}),
+    "pipeline.claim": frozenset({C, DIS, ADM}),
+    "pipeline.advance": frozenset({C, DIS, ADM}),
+    "pipeline.reassign": frozenset({C, ADM}),
+    "referral.record": frozenset({C, DIS, ADM}),
 }
 
 # Roles that see every enterprise; others are scoped to their area or to their own enterprise.

@@ -319,8 +319,12 @@ class Classifier:
 
     # -------------------------------------------------------------------------------- decision
 
-    def classify(self, text: str, name: str | None = None) -> Classification:
-        """Classify one enterprise from its business scope (or product text) and optional name."""
+    def classify(self, text: str, name: str | None = None, *, exclusions: bool = True) -> Classification:
+        """Classify one enterprise from its business scope (or product text) and optional name.
+
+        exclusions=False leaves `excluded` empty on off-chain results: batch screening never prints that
+        counter-evidence, and building it is a tenth of the time spent on an ordinary registry record.
+        """
         text = text or ""
         norm = match_form(text)
         includes, excludes = self._resolve(self._scan(norm))
@@ -337,7 +341,7 @@ class Classifier:
                 confidence=1.0,
                 needs_review=False,
                 ai_score=0.0,
-                excluded=self._evidence(text, excludes),
+                excluded=self._evidence(text, excludes) if exclusions else (),
                 chain=self.chain.id,
                 chain_version=self.chain.version,
                 reasons=_EXCLUDED_REASONS,

@@ -13,6 +13,7 @@ from django.db import transaction
 from lianzhang.accounts.models import Department, Role
 from lianzhang.accounts.permissions import SYSTEM
 from lianzhang.accounts.services import NewUser, create_user
+from lianzhang.chains.demo import load_demo_chains
 from lianzhang.common.chains import platform_chain
 from lianzhang.demo.generator import NodeSpec, PlaceSpec, generate
 from lianzhang.enterprises.models import (
@@ -22,8 +23,10 @@ from lianzhang.enterprises.models import (
     ProjectStatusChange,
 )
 from lianzhang.enterprises.writer import RegistryWriter
+from lianzhang.evaluation.demo import load_demo_evaluation
 from lianzhang.plans.demo import load_demo_plan
 from lianzhang.regions.models import Region
+from lianzhang.scenarios.demo import load_demo_scenarios
 
 DEMO_PASSWORD = "lianzhang-demo"
 DEMO_CITIES = ("4401", "4419", "4420")  # 广州, 东莞, 中山
@@ -216,6 +219,9 @@ def ensure_demo(
             summary.created = True
         summary.logins = _ensure_users()
         load_demo_plan()
+        load_demo_evaluation(seed)
+        load_demo_chains(seed)
+        load_demo_scenarios()
     summary.enterprises = Enterprise.objects.count()
     summary.projects = Project.objects.count()
     summary.parks = Park.objects.count()

@@ -96,7 +96,8 @@ def screen_command(
 
     分块流式读写，内存占用与文件大小无关；中断后重新运行同一命令即从断点继续，已完成的任务重跑时直接返回。
     输出字段：id、name、is_ai_chain、nodes（CSV 中以 ; 连接）、primary_node、national_2018、confidence、
-    needs_review、evidence（JSON 字符串）、chain_version。
+    needs_review、evidence（JSON 字符串）、chain_version；输入中的其他列（区划、营收、研发投入、专利、
+    标签、链主等）以文本原样接在其后，空单元格为缺失值。
     """
     from rich.console import Console
 

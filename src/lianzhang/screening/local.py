@@ -33,15 +33,18 @@ from lianzhang.screening.readers import (
     DEFAULT_CHUNK_ROWS,
     HEAD_BYTES,
     OUTPUT_FIELDS,
+    STANDARD_COLUMNS,
     Columns,
     CsvReader,
     InputError,
     OutputFormat,
     OutputSink,
     Reader,
+    clashing_columns,
     iter_chunks,
     open_reader,
     output_format,
+    output_schema,
     resolve_columns,
     write_part,
 )
@@ -119,7 +122,7 @@ def classify_columns(
      out_version) = out.values()  # fmt: skip
     for record_id, scope, product, name in zip(ids, scopes, products, names, strict=True):
         name = _optional_text(name)
-        result = classifier.classify(record_text(scope, product), name)
+        result = classifier.classify(record_text(scope, product), name, exclusions=False)
         out_id.append(_optional_text(record_id))
         out_name.append(name)
         out_ai.append(result.is_ai_chain)
@@ -140,14 +143,17 @@ def classify_columns(
     return out
 
 
-def screen_batch(batch: pa.RecordBatch) -> dict[str, list[Any]]:
-    """classify_columns over a standard chunk (id, scope, products, name)."""
-    return classify_columns(
+def screen_batch(batch: pa.RecordBatch, extra: Sequence[str] = ()) -> dict[str, list[Any]]:
+    """classify_columns over a standard chunk; the passed-through columns x0 … are added as extra."""
+    out = classify_columns(
         batch.column("id").to_pylist(),
         batch.column("scope").to_pylist(),
         batch.column("products").to_pylist(),
         batch.column("name").to_pylist(),
     )
+    for index, name in enumerate(extra):
+        out[name] = [_optional_text(v) for v in batch.column(STANDARD_COLUMNS + index).to_pylist()]
+    return out
 
 
 # ------------------------------------------------------------------------------------ job state
@@ -267,6 +273,11 @@ class Plan:
     chunk_rows: int
     job: Job
 
+    @property
+    def schema(self) -> pa.Schema:
+        """The output schema: classification fields, then the passed-through columns."""
+        return output_schema(self.columns.extra)
+
 
 def plan(
     input: Path,
@@ -300,11 +311,15 @@ def plan(
         name_column=name_column,
         products_column=products_column,
     )
+    clashing = clashing_columns(reader.columns(), columns)
+    if clashing:
+        reporter.note(f"输入列 {'、'.join(clashing)} 与结果字段同名，不带入输出")
     fingerprint = {
         "state": STATE_VERSION,
         **input_fingerprint(input),
         "encoding": reader.encoding if isinstance(reader, CsvReader) else None,
-        "columns": asdict(columns),
+        # As a list: the state file is JSON, and a tuple would never compare equal to what it reads back.
+        "columns": {**asdict(columns), "extra": list(columns.extra)},
         "chunk_rows": chunk_rows,
         "output_format": fmt,
         **rules_digest(),
@@ -338,11 +353,13 @@ def _init_worker() -> None:
     get_classifier()
 
 
-def _screen_chunk(task: tuple[int, pa.RecordBatch, str, OutputFormat]) -> tuple[int, int, int]:
+def _screen_chunk(
+    task: tuple[int, pa.RecordBatch, str, OutputFormat, tuple[str, ...]],
+) -> tuple[int, int, int]:
     """Classify one chunk and write its part file; return (index, rows, rows on the chain)."""
-    index, batch, path, fmt = task
-    rows = screen_batch(batch)
-    write_part(rows, Path(path), fmt)
+    index, batch, path, fmt, extra = task
+    rows = screen_batch(batch, extra)
+    write_part(rows, Path(path), fmt, output_schema(extra))
     return index, batch.num_rows, sum(rows["is_ai_chain"])
 
 
@@ -424,18 +441,18 @@ def run_local(
     read_up_to: dict[int, int] = {}
     shown = 0
 
-    def tasks() -> Iterator[tuple[int, pa.RecordBatch, str, OutputFormat]]:
+    def tasks() -> Iterator[tuple[int, pa.RecordBatch, str, OutputFormat, tuple[str, ...]]]:
         for index, chunk in enumerate(iter_chunks(p.reader, p.columns, p.chunk_rows)):
             counts["chunks"] = index + 1
             if index in done:
                 # Resumed chunks still count towards the totals; their rows were read to find the next chunk.
                 resumed["chunks"] += 1
                 resumed["rows"] += chunk.num_rows
-                resumed["on_chain"] += _part_on_chain(job.part_path(index, suffix), suffix)
+                resumed["on_chain"] += _part_on_chain(job.part_path(index, suffix), suffix, p.schema)
                 continue
             # Where the reader stood after this chunk: the bar shows work finished, not input read ahead.
             read_up_to[index] = p.reader.position
-            yield index, chunk, str(job.part_path(index, suffix)), p.fmt
+            yield index, chunk, str(job.part_path(index, suffix)), p.fmt, p.columns.extra
 
     # Fork the workers before the progress bar starts its drawing thread: a lock that thread holds at
     # the moment of the fork would stay locked forever in the children.
@@ -476,7 +493,7 @@ def run_local(
     missing = [i for i in range(total_chunks) if not job.part_path(i, suffix).exists()]
     if missing:
         raise Interrupted(f"{len(missing)} 个分块没有结果（第一个是第 {missing[0]} 块）")
-    sink = OutputSink(p.output, p.fmt)
+    sink = OutputSink(p.output, p.fmt, p.schema)
     try:
         for index in range(total_chunks):
             sink.append_part(job.part_path(index, suffix))
@@ -504,7 +521,7 @@ def _init_classifier_here() -> None:
     get_classifier()
 
 
-def _part_on_chain(path: Path, fmt: OutputFormat) -> int:
+def _part_on_chain(path: Path, fmt: OutputFormat, schema: pa.Schema) -> int:
     """Rows on the chain in a finished part, for the totals of a resumed run."""
     if fmt == "parquet":
         column = pq.read_table(path, columns=["is_ai_chain"]).column("is_ai_chain")
@@ -514,7 +531,7 @@ def _part_on_chain(path: Path, fmt: OutputFormat) -> int:
     else:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=list(OUTPUT_FIELDS)),
+            read_options=pacsv.ReadOptions(column_names=schema.names),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 include_columns=["is_ai_chain"], column_types={"is_ai_chain": pa.bool_()}

@@ -45,11 +45,14 @@ ID_COLUMNS = ("id", "统一社会信用代码", "credit_code")
 TEXT_COLUMNS = ("text", "经营范围", "business_scope")
 PRODUCTS_COLUMNS = ("主要产品", "products")
 NAME_COLUMNS = ("name", "企业名称")
+_ROLE_KEYS = {c.lower() for c in (*ID_COLUMNS, *TEXT_COLUMNS, *PRODUCTS_COLUMNS, *NAME_COLUMNS)}
 
-# The four columns every chunk carries, whatever the file called them.
+# The four columns every chunk carries, whatever the file called them; the passed-through columns
+# follow as x0, x1 … (their own names could be "scope" or "id").
 CHUNK_SCHEMA = pa.schema(
     [("id", pa.string()), ("scope", pa.string()), ("products", pa.string()), ("name", pa.string())]
 )
+STANDARD_COLUMNS = len(CHUNK_SCHEMA)
 OUTPUT_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -65,6 +68,7 @@ OUTPUT_SCHEMA = pa.schema(
     ]
 )
 OUTPUT_FIELDS = tuple(OUTPUT_SCHEMA.names)
+_OUTPUT_KEYS = {name.lower() for name in OUTPUT_FIELDS}
 
 DEFAULT_CHUNK_ROWS = 20_000
 # Files are sniffed and fingerprinted on their first megabyte.
@@ -83,20 +87,29 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Columns:
-    """Which header of the input holds the id, the scope text, the products and the name."""
+    """Which header of the input holds the id, the scope text, the products and the name.
+
+    extra: the other columns (district, revenue, tags …), copied as text into the output after the
+    classification fields, so that later analysis has the enterprise's figures next to its nodes.
+    """
 
     id: str
     text: str
     products: str | None = None
     name: str | None = None
+    extra: tuple[str, ...] = ()
 
     def selected(self) -> list[str]:
         """The headers to read, without repeats."""
         out: list[str] = []
-        for column in (self.id, self.text, self.products, self.name):
+        for column in (self.id, self.text, self.products, self.name, *self.extra):
             if column is not None and column not in out:
                 out.append(column)
         return out
+
+    def headers(self) -> tuple[str | None, ...]:
+        """The header behind each chunk column, in chunk order (None: the input has no such column)."""
+        return (self.id, self.text, self.products, self.name, *self.extra)
 
     def describe(self) -> str:
         """One line for the user: which column plays which part."""
@@ -105,7 +118,19 @@ class Columns:
             parts.append(f"产品={self.products}")
         if self.name:
             parts.append(f"名称={self.name}")
+        if self.extra:
+            parts.append(f"带入输出={'、'.join(self.extra)}")
         return "，".join(parts)
+
+
+def chunk_schema(columns: Columns) -> pa.Schema:
+    """The schema of a chunk: the four standard columns, then x0, x1 … for the passed-through ones."""
+    return pa.schema([*CHUNK_SCHEMA, *((f"x{i}", pa.string()) for i in range(len(columns.extra)))])
+
+
+def output_schema(extra: Sequence[str] = ()) -> pa.Schema:
+    """The output schema: the classification fields, then the passed-through columns as text."""
+    return pa.schema([*OUTPUT_SCHEMA, *((name, pa.string()) for name in extra)])
 
 
 # ------------------------------------------------------------------------------------ formats
@@ -157,7 +182,10 @@ def resolve_columns(
 ) -> Columns:
     """Choose the id, text, products and name columns among the headers found (explicit names win).
 
-    An explicit empty string for the products or name column means "none".
+    An explicit empty string for the products or name column means "none". Every other column with
+    a header is passed through, except those with a name of the four parts (a second scope column is
+    bulk, not a figure; a name column refused with "" stays refused) and those named like an output
+    field (they would be ambiguous).
     """
     by_key: dict[str, str] = {}
     for header in found:
@@ -189,12 +217,23 @@ def resolve_columns(
     id_header = pick(id_column, ID_COLUMNS, "编号", True)
     text_header = pick(text_column, TEXT_COLUMNS, "文本", True)
     assert id_header is not None and text_header is not None
+    products_header = pick(products_column, PRODUCTS_COLUMNS, "主要产品", False)
+    name_header = pick(name_column, NAME_COLUMNS, "名称", False)
+    used = {id_header, text_header, products_header, name_header}
+    extra: list[str] = []
+    for header in found:
+        key = _key(header)
+        if key and header not in used and header not in extra and key not in _OUTPUT_KEYS | _ROLE_KEYS:
+            extra.append(header)
     return Columns(
-        id=id_header,
-        text=text_header,
-        products=pick(products_column, PRODUCTS_COLUMNS, "主要产品", False),
-        name=pick(name_column, NAME_COLUMNS, "名称", False),
+        id=id_header, text=text_header, products=products_header, name=name_header, extra=tuple(extra)
     )
+
+
+def clashing_columns(found: Sequence[str], columns: Columns) -> list[str]:
+    """Headers that are neither used nor passed through because an output field has the same name."""
+    used = set(columns.headers())
+    return [h for h in found if h not in used and _key(h) in _OUTPUT_KEYS - _ROLE_KEYS]
 
 
 # ------------------------------------------------------------------------------------ cells
@@ -236,15 +275,15 @@ def _string_array(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def standard_batch(table: pa.Table | pa.RecordBatch, columns: Columns) -> pa.RecordBatch:
-    """Rename and cast the chosen columns to the chunk schema (id, scope, products, name)."""
+    """Rename and cast the chosen columns to the chunk schema (id, scope, products, name, x0 …)."""
     rows = table.num_rows
     arrays = []
-    for header in (columns.id, columns.text, columns.products, columns.name):
+    for header in columns.headers():
         if header is None:
             arrays.append(pa.nulls(rows, pa.string()))
         else:
             arrays.append(_string_array(table.column(header)))
-    return pa.RecordBatch.from_arrays(arrays, schema=CHUNK_SCHEMA)
+    return pa.RecordBatch.from_arrays(arrays, schema=chunk_schema(columns))
 
 
 # ------------------------------------------------------------------------------------ readers
@@ -398,8 +437,9 @@ class JsonlReader(Reader):
     def batches(self, columns: Columns, batch_rows: int) -> Iterator[pa.RecordBatch]:
         self.position = 0
         self.bad_lines = 0
-        headers = (columns.id, columns.text, columns.products, columns.name)
-        lists: list[list[str | None]] = [[], [], [], []]
+        headers = columns.headers()
+        schema = chunk_schema(columns)
+        lists: list[list[str | None]] = [[] for _ in headers]
         for number, data, problem in self._records():
             if data is None:
                 self.bad_lines += 1
@@ -409,10 +449,10 @@ class JsonlReader(Reader):
             for values, header in zip(lists, headers, strict=True):
                 values.append(None if header is None else cell_text(data.get(header)))
             if len(lists[0]) >= batch_rows:
-                yield _batch_from_lists(lists)
-                lists = [[], [], [], []]
+                yield _batch_from_lists(lists, schema)
+                lists = [[] for _ in headers]
         if lists[0]:
-            yield _batch_from_lists(lists)
+            yield _batch_from_lists(lists, schema)
 
 
 class XlsxReader(Reader):
@@ -460,15 +500,13 @@ class XlsxReader(Reader):
         if self._headers is None:
             self.columns()
         assert self._headers is not None and self._header_row is not None
-        positions = [
-            None if header is None else self._headers.index(header)
-            for header in (columns.id, columns.text, columns.products, columns.name)
-        ]
+        positions = [None if header is None else self._headers.index(header) for header in columns.headers()]
+        schema = chunk_schema(columns)
         workbook = self._open()
         self.position = 0
         try:
             sheet = workbook.worksheets[0]
-            lists: list[list[str | None]] = [[], [], [], []]
+            lists: list[list[str | None]] = [[] for _ in positions]
             for row in sheet.iter_rows(min_row=self._header_row + 1, values_only=True):
                 self.position += 1
                 if not any(v not in (None, "") for v in row):
@@ -476,16 +514,16 @@ class XlsxReader(Reader):
                 for values, at in zip(lists, positions, strict=True):
                     values.append(None if at is None or at >= len(row) else cell_text(row[at]))
                 if len(lists[0]) >= batch_rows:
-                    yield _batch_from_lists(lists)
-                    lists = [[], [], [], []]
+                    yield _batch_from_lists(lists, schema)
+                    lists = [[] for _ in positions]
             if lists[0]:
-                yield _batch_from_lists(lists)
+                yield _batch_from_lists(lists, schema)
         finally:
             workbook.close()
 
 
-def _batch_from_lists(lists: list[list[str | None]]) -> pa.RecordBatch:
-    return pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in lists], schema=CHUNK_SCHEMA)
+def _batch_from_lists(lists: list[list[str | None]], schema: pa.Schema) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in lists], schema=schema)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -515,21 +553,22 @@ def open_reader(
 
 def iter_chunks(reader: Reader, columns: Columns, chunk_rows: int) -> Iterator[pa.RecordBatch]:
     """Standard batches of exactly chunk_rows rows (the last may be shorter), never more than one buffered."""
+    schema = chunk_schema(columns)
     pending: list[pa.RecordBatch] = []
     held = 0
     for batch in reader.batches(columns, chunk_rows):
         pending.append(batch)
         held += batch.num_rows
         while held >= chunk_rows:
-            table = pa.Table.from_batches(pending, schema=CHUNK_SCHEMA)
+            table = pa.Table.from_batches(pending, schema=schema)
             chunk = table.slice(0, chunk_rows).combine_chunks().to_batches()
             rest = table.slice(chunk_rows)
-            yield chunk[0] if chunk else pa.RecordBatch.from_pylist([], schema=CHUNK_SCHEMA)
+            yield chunk[0] if chunk else pa.RecordBatch.from_pylist([], schema=schema)
             # Copy the remainder out, so that the big source batch it was sliced from can be freed.
             pending = rest.combine_chunks().to_batches() if rest.num_rows else []
             held = rest.num_rows
     if held:
-        yield pa.Table.from_batches(pending, schema=CHUNK_SCHEMA).combine_chunks().to_batches()[0]
+        yield pa.Table.from_batches(pending, schema=schema).combine_chunks().to_batches()[0]
 
 
 # ------------------------------------------------------------------------------------ writers
@@ -552,37 +591,44 @@ def _json_text(value: str | None) -> str:
     return "null" if value is None else _encode_string(value)
 
 
-def encode_jsonl_rows(rows: dict[str, list[Any]]) -> bytes:
+def encode_jsonl_rows(rows: dict[str, list[Any]], extra: Sequence[str] = ()) -> bytes:
     """JSON-lines bytes of result columns: exactly json.dumps(row, ensure_ascii=False) for each row.
 
     Assembled from json's own C string encoder and float repr, because building a dict per row and
-    dumping it took several times longer than classifying the record.
+    dumping it took several times longer than classifying the record. extra: the passed-through
+    text columns, written after the classification fields.
     """
     lines = [
         f'{{"id": {_json_text(i)}, "name": {_json_text(name)}, "is_ai_chain": {"true" if ai else "false"}, '
         f'"nodes": [{", ".join(map(_encode_string, nodes))}], "primary_node": {_json_text(primary)}, '
         f'"national_2018": {_json_text(national)}, "confidence": {float.__repr__(float(confidence))}, '
         f'"needs_review": {"true" if review else "false"}, "evidence": {_json_text(evidence)}, '
-        f'"chain_version": {_json_text(version)}}}'
+        f'"chain_version": {_json_text(version)}'
         for i, name, ai, nodes, primary, national, confidence, review, evidence, version in zip(
             *(rows[field] for field in OUTPUT_FIELDS), strict=True
         )
     ]
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    if extra:
+        keys = [f", {_encode_string(name)}: " for name in extra]
+        for index, values in enumerate(zip(*(rows[name] for name in extra), strict=True)):
+            lines[index] += "".join(key + _json_text(value) for key, value in zip(keys, values, strict=True))
+    return ("}\n".join(lines) + "}\n").encode("utf-8") if lines else b""
 
 
-def csv_header() -> bytes:
+def csv_header(schema: pa.Schema = OUTPUT_SCHEMA) -> bytes:
     """The header line of the CSV output, with a BOM so that Excel on Chinese Windows reads UTF-8."""
-    return codecs.BOM_UTF8 + encode_csv(OUTPUT_SCHEMA.empty_table(), header=True)
+    return codecs.BOM_UTF8 + encode_csv(schema.empty_table(), header=True)
 
 
-def write_part(rows: dict[str, list[Any]], path: Path, fmt: OutputFormat) -> None:
+def write_part(
+    rows: dict[str, list[Any]], path: Path, fmt: OutputFormat, schema: pa.Schema = OUTPUT_SCHEMA
+) -> None:
     """Write one chunk's results to path in the output format (CSV without header); atomic by rename."""
     tmp = path.with_name(path.name + ".tmp")
     if fmt == "jsonl":
-        tmp.write_bytes(encode_jsonl_rows(rows))
+        tmp.write_bytes(encode_jsonl_rows(rows, schema.names[len(OUTPUT_FIELDS) :]))
     else:
-        table = pa.table(rows, schema=OUTPUT_SCHEMA)
+        table = pa.table(rows, schema=schema)
         if fmt == "csv":
             tmp.write_bytes(encode_csv(table, header=False))
         else:
@@ -593,23 +639,24 @@ def write_part(rows: dict[str, list[Any]], path: Path, fmt: OutputFormat) -> Non
 class OutputSink:
     """The single output file, written from result tables (or finished part files) in order."""
 
-    def __init__(self, path: Path, fmt: OutputFormat) -> None:
+    def __init__(self, path: Path, fmt: OutputFormat, schema: pa.Schema = OUTPUT_SCHEMA) -> None:
         self.path = path
         self.fmt = fmt
+        self.schema = schema
         self.rows = 0
         self._tmp = path.with_name(path.name + ".tmp")
         self._writer: pq.ParquetWriter | None = None
         self._handle: BinaryIO | None = None
         if fmt == "parquet":
-            self._writer = pq.ParquetWriter(self._tmp, OUTPUT_SCHEMA, compression="zstd")
+            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
         else:
             self._handle = self._tmp.open("wb")
             if fmt == "csv":
-                self._handle.write(csv_header())
+                self._handle.write(csv_header(schema))
 
     def write_table(self, table: pa.Table) -> None:
         """Append a result table."""
-        table = table.select(list(OUTPUT_FIELDS)).cast(OUTPUT_SCHEMA)
+        table = table.select(self.schema.names).cast(self.schema)
         self.rows += table.num_rows
         if self._writer is not None:
             self._writer.write_table(table)
@@ -618,7 +665,7 @@ class OutputSink:
             self._handle.write(encode_csv(table, header=False))
         else:
             assert self._handle is not None
-            self._handle.write(encode_jsonl_rows(table.to_pydict()))
+            self._handle.write(encode_jsonl_rows(table.to_pydict(), self.schema.names[len(OUTPUT_FIELDS) :]))
 
     def append_part(self, part: Path) -> None:
         """Append a finished part file written by write_part in the same format."""

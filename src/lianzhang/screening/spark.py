@@ -31,12 +31,12 @@ from lianzhang.screening.local import (
     finished_summary,
 )
 from lianzhang.screening.readers import (
-    CHUNK_SCHEMA,
     OUTPUT_FIELDS,
     CsvReader,
     InputError,
     OutputSink,
     XlsxReader,
+    chunk_schema,
     input_format,
     iter_chunks,
 )
@@ -113,21 +113,27 @@ def classify_frame(ids: pd.Series, scopes: pd.Series, products: pd.Series, names
     )
 
 
+def _extra_aliases(p: Plan) -> list[str]:
+    # Spark carries the passed-through columns as x0, x1 …: their own names may clash or be awkward.
+    return [f"x{i}" for i in range(len(p.columns.extra))]
+
+
 def _read(spark: SparkSession, p: Plan, work: Path) -> DataFrame:
-    """The input as a frame of (id, scope, products, name, _file, _block, _row)."""
+    """The input as a frame of (id, scope, products, name, x0 …, _file, _block, _row)."""
     from pyspark.sql import functions as F
 
     fmt = input_format(p.input)
     columns = p.columns
+    aliases = ["id", "scope", "products", "name", *_extra_aliases(p)]
     if fmt == "xlsx":
         # Spark has no spreadsheet reader: stream the sheet into Parquet with the standard columns first.
         assert isinstance(p.reader, XlsxReader)
         staged = work / "input.parquet"
-        with pq.ParquetWriter(staged, CHUNK_SCHEMA) as writer:
+        with pq.ParquetWriter(staged, chunk_schema(columns)) as writer:
             for chunk in iter_chunks(p.reader, columns, p.chunk_rows):
                 writer.write_batch(chunk)
         frame = spark.read.parquet(str(staged))
-        headers: tuple[str | None, ...] = ("id", "scope", "products", "name")
+        headers: tuple[str | None, ...] = tuple(aliases)
     else:
         if fmt == "parquet":
             frame = spark.read.parquet(str(p.input))
@@ -145,16 +151,18 @@ def _read(spark: SparkSession, p: Plan, work: Path) -> DataFrame:
             if "_corrupt_record" in frame.columns:
                 # The local reader skips lines that are not JSON objects; so does this one.
                 frame = frame.where(F.col("_corrupt_record").isNull())
-        headers = (columns.id, columns.text, columns.products, columns.name)
+        headers = columns.headers()
     missing = [h for h in headers if h is not None and h not in frame.columns]
     if missing:
         raise InputError(
             f"Spark 读取到的列中没有 {'、'.join(missing)}；Spark 读到的列：{'、'.join(frame.columns)}"
         )
-    selected = [
-        (F.col(f"`{header}`") if header is not None else F.lit(None)).cast("string").alias(alias)
-        for header, alias in zip(headers, ("id", "scope", "products", "name"), strict=True)
+    values = [
+        (F.col(f"`{header}`") if header is not None else F.lit(None)).cast("string") for header in headers
     ]
+    # An empty passed-through cell is a missing value, as the local engine writes it (CSV gives "").
+    values[4:] = [F.when(value == "", F.lit(None)).otherwise(value) for value in values[4:]]
+    selected = [value.alias(alias) for value, alias in zip(values, aliases, strict=True)]
     return frame.select(
         *selected,
         F.col("_metadata.file_path").alias("_file"),
@@ -195,7 +203,10 @@ def run_spark(
             udf = F.pandas_udf(classify_frame, RESULT_DDL)  # type: ignore[call-overload]
             # Sort the input, not the results: the sort samples its input, which must not run the UDF.
             ordered = frame.orderBy(*_ORDER)
-            result = ordered.select(udf("id", "scope", "products", "name").alias("r")).select("r.*")
+            extra = _extra_aliases(p)
+            result = ordered.select(udf("id", "scope", "products", "name").alias("r"), *extra).select(
+                "r.*", *extra
+            )
             result.write.mode("overwrite").parquet(str(result_dir))
         except KeyboardInterrupt:
             raise Interrupted("Spark 作业被中断") from None
@@ -203,14 +214,15 @@ def run_spark(
             if created:
                 spark.stop()
     files = sorted(result_dir.glob("part-*.parquet"))
-    sink = OutputSink(p.output, p.fmt)
+    sink = OutputSink(p.output, p.fmt, p.schema)
     on_chain = 0
     try:
         # Part files are numbered by partition, and the sort made partitions follow the input order.
         for path in files:
             source = pq.ParquetFile(path)
             for group in range(source.num_row_groups):
-                table = source.read_row_group(group, columns=list(OUTPUT_FIELDS))
+                table = source.read_row_group(group, columns=[*OUTPUT_FIELDS, *_extra_aliases(p)])
+                table = table.rename_columns(p.schema.names)
                 on_chain += int(pc.sum(table.column("is_ai_chain")).as_py() or 0)
                 sink.write_table(table)
         sink.close()

@@ -1,0 +1,1 @@
+"""Comprehensive evaluation: frameworks, composite indices, rankings, rank intervals, maturity."""

@@ -1,0 +1,1 @@
+"""Scenario recruitment, supplier capability profiles and supply–demand matchmaking."""
