@@ -28,7 +28,13 @@ def test_the_demo_plan_is_confirmed_with_tasks_targets_and_reports() -> None:
     # Every department written in the plan resolved to one directory record; none left to confirm.
     assert all(a.department_id for t in plan.tasks.all() for a in t.assignments.all())
     assert ProgressReport.objects.filter(task__plan=plan).count() == 4
-    assert plan.targets.filter(live_key="ai_enterprises").count() == 1
+    live = dict(plan.targets.values_list("metric", "live_key"))
+    assert live == {
+        "人工智能产业链企业数量": "ai_enterprises",
+        "人工智能特色园区数量": "parks",
+        "发布应用场景数量": "published_scenarios",
+        "人工智能核心产业规模": "",
+    }
 
 
 @pytest.mark.django_db

@@ -164,3 +164,28 @@ def test_the_target_page_draws_its_chart_with_the_local_plotly(personas, confirm
     assert api["chart"]["readings"] == [{"date": "2025-06-30", "value": 210.0}]
     plan_page = personas["district"].client.get(f"/plans/{confirmed_plan.pk}/").content.decode()
     assert 'class="status' in plan_page and "人工智能核心产业规模" in plan_page
+
+
+def test_scenario_and_matchmaking_counts_follow_the_scenario_records(
+    personas, confirmed_plan, enterprise_a, enterprise_b
+):
+    from lianzhang.scenarios import services as scenarios
+
+    office = personas["chain_office"].actor
+    assert live.value("published_scenarios", "4401") == 0
+    demand = scenarios.ScenarioInput(title="仓库盘点", description="月底盘点要停工两天，账实经常对不上。")
+    scenario = scenarios.create_scenario(personas["enterprise_b"].actor, demand)
+    scenario = scenarios.submit_scenario(personas["enterprise_b"].actor, scenario.pk, scenario.version)
+    assert live.value("published_scenarios", "4401") == 0  # submitted is not yet a published call
+    scenario = scenarios.review_scenario(office, scenario.pk, scenario.version, True)
+    scenarios.publish_scenario(office, scenario.pk, scenario.version)
+    assert live.value("published_scenarios", "4401") == 1
+    assert live.value("published_scenarios", "4403") == 0
+    assert live.value("demonstration_scenarios", "4401") == 0
+
+    for cost in (300_000_000, 100_000_000):
+        scenarios.record_cooperation(
+            office, scenarios.CooperationInput(enterprise_b.pk, enterprise_a.pk, 2025, cost)
+        )
+    # Two cooperations of one manufacturer: one manufacturer served.
+    assert live.value("matched_manufacturers", "4401") == 1

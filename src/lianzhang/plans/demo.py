@@ -46,6 +46,10 @@ DEMO_REPORTS = (
 )
 
 
+# Which live figure each demo goal follows, by a word of its metric; the money goal takes entered values.
+DEMO_LIVE_FIGURES = (("企业", "ai_enterprises"), ("园区", "parks"), ("场景", "published_scenarios"))
+
+
 def _previous_quarter(today: date) -> str:
     quarter = (today.month - 1) // 3 + 1
     year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
@@ -66,7 +70,7 @@ def load_demo_plan() -> Plan | None:
     plan = services.confirm_plan(SYSTEM, plan.pk, plan.version)
     today = timezone.localdate()
     for target in plan.targets.filter(kind=Target.Kind.GOAL):
-        live_key = "ai_enterprises" if target.unit == "家" else "parks" if "园区" in target.text else ""
+        live_key = next((key for word, key in DEMO_LIVE_FIGURES if word in target.metric), "")
         settings = TrackingSettings(
             baseline_value=0, baseline_date=date(2025, 1, 1), deadline=date(2027, 12, 31), live_key=live_key
         )

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from lianzhang.enterprises.models import Enterprise, Park, Project
 from lianzhang.enterprises.records import KNOWN_TAGS
+from lianzhang.scenarios.models import Cooperation, Scenario
 
 
 def _enterprises(city: str):
@@ -24,6 +25,16 @@ def _tagged(tag: str) -> Callable[[str], int]:
     return lambda city: _enterprises(city).filter(tags__name=tag).distinct().count()
 
 
+def _scenarios(*statuses: str) -> Callable[[str], int]:
+    return lambda city: Scenario.objects.filter(division__code__startswith=city, status__in=statuses).count()
+
+
+def _matched_manufacturers(city: str) -> int:
+    # 专栏5 counts local manufacturers served, not cooperations: one firm with two suppliers counts once.
+    rows = Cooperation.objects.filter(manufacturer__division__code__startswith=city)
+    return rows.values("manufacturer").distinct().count()
+
+
 def _projects(status: str) -> Callable[[str], int]:
     return lambda city: Project.objects.filter(
         enterprise__division__code__startswith=city, status=status
@@ -37,6 +48,13 @@ FIGURES: dict[str, tuple[str, str, Callable[[str], int]]] = {
     "parks": ("产业园区数", "个", lambda city: Park.objects.filter(division__code__startswith=city).count()),
     "accepted_projects": ("已验收项目数", "个", _projects("accepted")),
     "approved_projects": ("已立项项目数", "个", _projects("approved")),
+    "published_scenarios": (
+        "已发布的应用场景数（含已遴选、签约、验收）",
+        "个",
+        _scenarios("published", "selected", "contracted", "accepted", "demonstration"),
+    ),
+    "demonstration_scenarios": ("已验收的示范应用场景数", "个", _scenarios("accepted", "demonstration")),
+    "matched_manufacturers": ("技术对接服务的本地制造企业数", "家", _matched_manufacturers),
     **{f"tag:{tag}": (f"企业库中“{tag}”企业数", "家", _tagged(tag)) for tag in KNOWN_TAGS},
 }
 
