@@ -461,3 +461,38 @@ def test_bad_judgement_in_the_editor_is_reported_and_nothing_saved(personas):
     response = client.post("/evaluation/frameworks/district-ai/", form, follow=True)
     assert "两两比较第 1 行第 2 列：&#x27;abc&#x27; 应为正数或分数" in response.content.decode()
     assert services.get_framework(personas["chain_office"].actor, "district-ai").current.number == 1
+
+
+def test_accepted_scenarios_are_counted_for_the_district_of_the_scenario(
+    personas, enterprise_a, enterprise_b
+):
+    from lianzhang.evaluation import metrics
+    from lianzhang.regions.models import Region
+    from lianzhang.scenarios import services as scenarios
+
+    office, owner = personas["chain_office"].actor, personas["enterprise_b"].actor
+    districts = dict(Region.objects.filter(parent_id=GUANGZHOU, level="county").values_list("code", "name"))
+    demand = scenarios.ScenarioInput(title="外观检测", description="人工目检漏检多，客户投诉。")
+    s = scenarios.create_scenario(owner, demand)
+    s = scenarios.submit_scenario(owner, s.pk, s.version)
+    s = scenarios.review_scenario(office, s.pk, s.version, True)
+    s = scenarios.publish_scenario(office, s.pk, s.version)
+    bid = scenarios.apply_to_scenario(personas["enterprise_a"].actor, s.pk, "视觉质检方案", 40_000_000)
+    scenarios.select_application(office, s.pk, s.version, {bid.pk: 90})
+    s.refresh_from_db()
+    s = scenarios.contract_scenario(office, s.pk, s.version, [("试运行", date(2025, 6, 30))])
+    this_year = date.today().year
+    assert (
+        metrics.district_metrics(GUANGZHOU, this_year, districts)[s.division_id[:6]]["accepted_scenarios"]
+        == 0
+    )
+    scenarios.complete_milestone(office, s.milestones.get().pk, date(2025, 6, 1))
+    scenarios.accept_scenario(office, s.pk, s.version)
+    counted = metrics.district_metrics(GUANGZHOU, this_year, districts)
+    assert counted[s.division_id[:6]]["accepted_scenarios"] == 1
+    assert sum(row["accepted_scenarios"] for row in counted.values()) == 1
+    # Filed this year, so it does not count for last year.
+    assert (
+        metrics.district_metrics(GUANGZHOU, this_year - 1, districts)[s.division_id[:6]]["accepted_scenarios"]
+        == 0
+    )

@@ -18,7 +18,6 @@ REPORTED_RANGES = {
     "compute_power": (5, 400),
     "public_platforms": (1, 25),
     "innovation_centres": (2, 60),
-    "accepted_scenarios": (0, 30),
     "smart_factory_rate": (15, 70),
     "policy_funds": (500, 30000),
     "ai_talent": (800, 60000),

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from lianzhang.enterprises.models import Enterprise, EnterpriseYear, NodeAssignment, Park, Project
+from lianzhang.scenarios.models import Scenario
 
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 yuan = 1,000,000 fen
 FEN_PER_YI = 10_000_000_000  # 1 亿元
@@ -22,6 +23,7 @@ DISTRICT_METRICS = {
     "node_coverage": "企业覆盖的产业链节点数",
     "parks": "区内产业园区数",
     "projects": "产业链企业截至当年未终止的项目数",
+    "accepted_scenarios": "区内已验收（含示范）的应用场景数（截至当年提出的场景）",
 }
 ENTERPRISE_METRICS = {
     "rd_intensity": "研发投入 ÷ 营业收入 × 100",
@@ -114,6 +116,15 @@ def district_metrics(
         "division_id", flat=True
     ):
         parks[division[:6]] += 1
+    scenarios: dict[str, int] = defaultdict(int)
+    # A scenario has no acceptance date of its own; the year it was filed bounds the year it counts for.
+    accepted = Scenario.objects.filter(
+        division__code__startswith=city_code,
+        status__in=(Scenario.Status.ACCEPTED, Scenario.Status.DEMONSTRATION),
+        created_at__year__lte=year,
+    )
+    for division in accepted.values_list("division_id", flat=True):
+        scenarios[division[:6]] += 1
     out = {
         code: {
             "ai_enterprises": 0.0,
@@ -123,6 +134,7 @@ def district_metrics(
             "ai_revenue": 0.0,
             "projects": 0.0,
             "parks": float(parks[code]),
+            "accepted_scenarios": float(scenarios[code]),
             "node_coverage": 0.0,
             "rd_intensity": None,
         }
