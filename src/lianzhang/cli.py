@@ -14,6 +14,7 @@ from lianzhang.chains.cli import chain_app
 from lianzhang.classify.cli import classify_command
 from lianzhang.evaluation.cli import evaluate_command
 from lianzhang.plans.cli import plan_app
+from lianzhang.reviews.cli import review_app, subsidy_app
 from lianzhang.scenarios.cli import match_command
 from lianzhang.screening.cli import screen_command
 
@@ -28,6 +29,8 @@ export_app = typer.Typer(help="导出数据到文件。", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(plan_app, name="plan")
+app.add_typer(review_app, name="review")
+app.add_typer(subsidy_app, name="subsidy")
 app.add_typer(chain_app, name="chain")
 CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
 app.command("classify", help=CLASSIFY_HELP)(classify_command)

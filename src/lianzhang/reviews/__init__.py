@@ -1,0 +1,1 @@
+"""Expert pool, conflict-aware review assignment, scoring and subsidy programmes."""
