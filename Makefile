@@ -49,6 +49,7 @@ bench: $(BIN)/lianzhang  ## speed and memory figures (installs the baselines' pa
 	$(BIN)/python benchmarks/chain_map.py --enterprises 50000
 	$(BIN)/python benchmarks/match_speed.py
 	$(BIN)/python benchmarks/match_quality.py
+	$(BIN)/python benchmarks/review_assign.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
