@@ -39,8 +39,7 @@ test-spark: $(BIN)/lianzhang  ## run `lianzhang screen --engine spark` on real S
 	fi; \
 	exit $$status
 
-bench: $(BIN)/lianzhang  ## speed and memory figures (installs the baselines' packages)
-	$(BIN)/pip install --quiet -e '.[bench]'
+bench: $(BIN)/lianzhang  ## speed and memory figures, each against a baseline measured in the same run
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/classify_speed.py
 	$(BIN)/python benchmarks/screen_speed.py
