@@ -56,7 +56,9 @@ class AffinityModel:
             analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32
         )
         vectorizer.fit(expert_docs + app_docs)
-        self._expert_vectors = vectorizer.transform(expert_docs).T.tocsr()
+        # Rows for scoring one pair (a CSR column slice is slow), the transpose for whole blocks.
+        self._expert_rows = vectorizer.transform(expert_docs).tocsr()
+        self._expert_vectors = self._expert_rows.T.tocsr()
         self._app_vectors = vectorizer.transform(app_docs).tocsr()
         names = sorted({f for e in experts for f in e.fields} | {f for a in applications for f in a.fields})
         self._field_pos = {name: i for i, name in enumerate(names)}
@@ -89,7 +91,7 @@ class AffinityModel:
     def pair(self, app_index: int, expert_index: int) -> PairAffinity:
         """The affinity of one pair with its parts."""
         app, expert = self.applications[app_index], self.experts[expert_index]
-        text = float((self._app_vectors[app_index] @ self._expert_vectors[:, expert_index]).toarray()[0, 0])
+        text = float(self._app_vectors[app_index].multiply(self._expert_rows[expert_index]).sum())
         shared = tuple(f for f in app.fields if f in set(expert.fields))
         union = len(set(app.fields) | set(expert.fields))
         jaccard = len(shared) / union if union else 0.0
