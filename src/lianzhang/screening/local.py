@@ -9,6 +9,7 @@ into OUTPUT. A changed input file or changed classification rules invalidate the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -402,6 +403,25 @@ class _BoundedFeed:
         self._stopped.set()
 
 
+@contextlib.contextmanager
+def _ctrl_c_as_flag() -> Iterator[threading.Event]:
+    """While the pool runs, Ctrl+C only sets a flag that the result loop checks.
+
+    A KeyboardInterrupt raised at an arbitrary point can land inside the pool's own locked sections
+    (the result iterator's condition) and leave a lock held, and then terminating the pool waits forever
+    for its result thread. Raising it ourselves between results avoids that.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _pool_context() -> Any:
     # fork shares the imported engine with the workers at no cost; elsewhere spawn is the only choice.
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -477,17 +497,27 @@ def run_local(
             account(*_screen_chunk(task))
     else:
         feed = _BoundedFeed(tasks(), in_flight or 2 * workers)
-        try:
-            for index, rows, on_chain in pool.imap_unordered(_screen_chunk, feed, chunksize=1):
-                feed.taken()
-                account(index, rows, on_chain)
-            pool.close()
-        except BaseException:
-            feed.stop()
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        with _ctrl_c_as_flag() as interrupted:
+            try:
+                results = pool.imap_unordered(_screen_chunk, feed, chunksize=1)
+                while True:
+                    if interrupted.is_set():
+                        raise KeyboardInterrupt
+                    try:
+                        index, rows, on_chain = results.next(timeout=0.2)
+                    except mp.TimeoutError:
+                        continue
+                    except StopIteration:
+                        break
+                    feed.taken()
+                    account(index, rows, on_chain)
+                pool.close()
+            except BaseException:
+                feed.stop()
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
 
     total_chunks = counts["chunks"]
     missing = [i for i in range(total_chunks) if not job.part_path(i, suffix).exists()]
