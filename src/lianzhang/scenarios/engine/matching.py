@@ -53,6 +53,10 @@ SUPPLIER_PROBLEM = 0.35  # a supplier naming a problem is weaker evidence than n
 WEAK = 0.5
 SATURATION = 1.2  # strength = 1 - exp(-SATURATION * evidence)
 SECOND_NODE = 0.6  # a capability's later nodes count this much of its strength
+# A demand's needs are weighted by strength to this power: cubed rather than squared, so a side remark (the
+# VOC complaint in a spray-painting demand) does not share the score with the main need; nDCG@10 on the
+# development set 0.865 → 0.871, on the blind set 0.861 → 0.866.
+NEED_POWER = 3
 
 _STOPWORDS = frozenset(
     (
@@ -536,8 +540,8 @@ class Index:
         if role == NEED:
             need_confidence = np.asarray(caps.max(axis=1).toarray(), dtype=np.float32).ravel()
             # A demand's capability score is the share of its needs covered, each need weighted by its
-            # strength squared (so the main need outweighs a side remark): square, then divide by the row sum.
-            caps = caps.multiply(caps).tocsr()
+            # strength to NEED_POWER (so the main need outweighs a side remark), then divided by the row sum.
+            caps = caps.power(NEED_POWER).tocsr()
             need_mass = np.asarray(caps.sum(axis=1), dtype=np.float32).ravel()
             scale = np.divide(1.0, need_mass, out=np.zeros_like(need_mass), where=need_mass > 0)
             caps = sparse.csr_matrix(sparse.diags(scale) @ caps, dtype=np.float32)
@@ -617,7 +621,7 @@ class Index:
             text = (1.0 - EXPANSION) * text + EXPANSION * self._relevance(expansion, "\n".join(expansion))
         node_overlap = self.nodes @ qnodes
         if self.role == OFFER:
-            weights = qcaps * qcaps  # the same squared weighting as for indexed demands
+            weights = qcaps**NEED_POWER  # the same weighting as for indexed demands
             need = float(weights.sum())
             cap = (self.caps @ weights) / need if need > 0 else np.zeros(n, dtype=np.float32)
             node_mass = float(qnodes.sum())
