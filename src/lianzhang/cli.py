@@ -13,6 +13,7 @@ import typer
 from lianzhang.chains.cli import chain_app
 from lianzhang.classify.cli import classify_command
 from lianzhang.evaluation.cli import evaluate_command
+from lianzhang.opendata.deid.cli import deid_app
 from lianzhang.plans.cli import plan_app
 from lianzhang.reviews.cli import review_app, subsidy_app
 from lianzhang.scenarios.cli import match_command
@@ -32,6 +33,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(review_app, name="review")
 app.add_typer(subsidy_app, name="subsidy")
 app.add_typer(chain_app, name="chain")
+app.add_typer(deid_app, name="deid")
 CLASSIFY_HELP = "按人工智能产业链为企业文本分类（JSONL 进，JSONL 出），给出节点、国家分类与依据。"
 app.command("classify", help=CLASSIFY_HELP)(classify_command)
 SCREEN_HELP = "批量筛查企业名录（CSV、XLSX、Parquet、JSONL），分块流式、可续跑；--engine spark 用 Spark。"

@@ -1,0 +1,1 @@
+"""Open data: a catalogue of datasets and the de-identification engine that guards every release."""

@@ -1,0 +1,1 @@
+"""De-identification engine (GB/T 37964-2019): identify, process, verify; pure Python, no Django."""

@@ -1,0 +1,78 @@
+"""Chinese person names: surnames, characters that do not occur in given names, and the cues around names."""
+
+from __future__ import annotations
+
+import re
+
+# Common single-character surnames (about 300, covering well over 95% of the population).
+SINGLE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
+    "向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌"
+    "毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦"
+    "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
+    "明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强"
+    "帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓"
+    "修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植"
+    "衡富尧闭由"
+)
+COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
+    "轩辕", "令狐", "钟离", "端木", "西门", "南宫", "独孤", "百里", "呼延", "澹台", "万俟", "闻人", "赫连",
+)
+
+# Characters that end a name in running text (verbs, particles, words for places and documents), so
+# that "张伟电话" yields 张伟 and not 张伟电. A few rare given-name characters are lost; that is the trade.
+NOT_GIVEN = (
+    "的了是在和与及或等说称持办于年月日时分住家电话手机号码地址邮箱微信身份证男女性岁联系今已将因到去来为从向对"
+    "被把给也都就还又后前中上下入出院诊治疗反映表示经人区市省县镇乡街路村所工作单位请拨打先生士某先姓名某患"
+    "者病医护师老同教授主任经理总长科室部局厅处办公司厂店楼栋层号元编码码个位次周其这那您你我他她它们"
+    "啊吗呢吧呀哦嗯有无不没很太最更再曾并且但而如若则即便虽以之所其是系于为由自在内外间里边面方"
+    "：:，,。.；;！!？?（）()、 \t\n"
+)
+NAME_HEADER_WORDS = (
+    "姓名", "名字", "联系人", "负责人", "经办人", "申请人", "法定代表人", "法人", "患者", "病人", "学生",
+    "教师", "老师", "医生", "护士", "员工", "职工", "户主", "家长", "监护人", "收件人", "收货人", "投保人",
+    "被保险人", "就诊人", "客户", "name", "contact", "patient",
+)
+# Headers that merely contain a name word but hold something else.
+NOT_NAME_HEADER_WORDS = (
+    "单位", "企业", "公司", "机构", "医院", "学校", "部门", "名称", "电话", "手机", "号", "地址",
+)
+
+CUES_BEFORE = (
+    "姓名", "联系人", "患者", "病人", "申请人", "负责人", "经办人", "户主", "家长", "监护人", "收件人",
+    "收货人",
+    "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人", "当事人",
+)
+CUES_AFTER = ("先生", "女士", "小姐", "同志", "老师", "医生", "同学", "护士", "教授", "主任", "师傅", "阿姨")
+
+_SINGLE = "".join(sorted(set(SINGLE_SURNAMES)))
+_NOT_GIVEN = re.escape("".join(sorted(set(NOT_GIVEN))))
+SURNAME_RE = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{_SINGLE}])"
+GIVEN_RE = f"(?:(?![{_NOT_GIVEN}])[\u3400-\u9fff])"
+
+# A name after a cue word (姓名：张伟, 患者李秀英) or before an honorific (王先生, 陈晓红女士).
+NAME_IN_TEXT = re.compile(
+    "(?:" + "|".join(CUES_BEFORE) + f")[：:是为\\s]{{0,2}}(?P<a>{SURNAME_RE}{GIVEN_RE}{{1,2}})"
+    f"|(?P<b>{SURNAME_RE}{GIVEN_RE}{{0,2}})(?=" + "|".join(CUES_AFTER) + ")"
+)
+FULL_NAME = re.compile(f"{SURNAME_RE}{GIVEN_RE}{{1,2}}")
+# Names of some minorities and foreigners written with a middle dot: 阿依古丽·买买提.
+DOTTED_NAME = re.compile("[\u3400-\u9fff]{1,8}[·•・][\u3400-\u9fff]{1,8}")
+CJK_NAME_SHAPE = re.compile("[\u3400-\u9fff]{2,4}")
+
+
+def looks_like_name(value: str) -> bool:
+    """True when a whole value has the shape of a Chinese personal name."""
+    if "某" in value:  # already anonymised (王某某)
+        return False
+    return FULL_NAME.fullmatch(value) is not None or DOTTED_NAME.fullmatch(value) is not None
+
+
+def name_header(header: str) -> bool:
+    """True when a column header says the column holds people's names."""
+    low = header.strip().lower()
+    if any(word in low for word in NOT_NAME_HEADER_WORDS):
+        return low in ("姓名", "名字")
+    return any(word in low for word in NAME_HEADER_WORDS)
