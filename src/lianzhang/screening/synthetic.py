@@ -1,9 +1,9 @@
 """Synthetic registry records for benchmarks and tests: realistic business scopes of about 150 characters.
 
 The scopes are built the way registries print them (一般项目：…；…（除依法须经批准的项目外…）) from
-ordinary trade items and AI-chain items; about one record in five carries chain items. The scope
-generator is the one benchmarks/classify_speed.py uses (same vocabulary, same seed gives the same
-texts), so the screening and engine figures are measured on the same kind of record.
+ordinary trade items and AI-chain items; about one record in five carries chain items.
+benchmarks/classify_speed.py uses the same generator, so the screening and engine figures are measured on
+the same kind of record.
 """
 
 from __future__ import annotations
