@@ -14,8 +14,11 @@ from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises.api import router as registry_router
 from lianzhang.enterprises.services import NotFound
 from lianzhang.evaluation.api import router as evaluation_router
+from lianzhang.opendata.api import router as opendata_router
 from lianzhang.plans.api import router as plans_router
+from lianzhang.reviews.api import router as reviews_router
 from lianzhang.scenarios.api import router as scenarios_router
+from lianzhang.subsidies.api import router as subsidies_router
 
 # Session authentication also enforces CSRF on writes, exactly like the HTML forms.
 api = NinjaAPI(title="链长 API", version="1.0.0", auth=django_auth, urls_namespace="api-1.0.0")
@@ -24,6 +27,9 @@ api.add_router("/", plans_router)
 api.add_router("/", scenarios_router)
 api.add_router("/", chains_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", reviews_router)
+api.add_router("/", subsidies_router)
+api.add_router("/", opendata_router)
 
 platform = Router(tags=["平台"])
 

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "lianzhang.scenarios",
     "lianzhang.evaluation",
     "lianzhang.chains",
+    "lianzhang.reviews",
+    "lianzhang.subsidies",
+    "lianzhang.opendata",
     "lianzhang.web",
 ]
 

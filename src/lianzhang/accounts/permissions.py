@@ -92,6 +92,12 @@ RULES: dict[str, frozenset[str]] = {
     "pipeline.advance": frozenset({C, DIS, ADM}),
     "pipeline.reassign": frozenset({C, ADM}),
     "referral.record": frozenset({C, DIS, ADM}),
+    # --- reviews: expert pool, conflicts, review rounds (issue 8) ---
+    # --- end reviews ---
+    # --- subsidies: programmes as data, allocation, 公示 (issue 8) ---
+    # --- end subsidies ---
+    # --- opendata: catalogue, data requests, de-identified releases (issue 9) ---
+    # --- end opendata ---
 }
 
 # Roles that see every enterprise; others are scoped to their area or to their own enterprise.

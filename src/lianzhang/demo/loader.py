@@ -222,6 +222,12 @@ def ensure_demo(
         load_demo_evaluation(seed)
         load_demo_chains(seed)
         load_demo_scenarios()
+        # --- reviews ---
+        # --- end reviews ---
+        # --- subsidies ---
+        # --- end subsidies ---
+        # --- opendata ---
+        # --- end opendata ---
     summary.enterprises = Enterprise.objects.count()
     summary.projects = Project.objects.count()
     summary.parks = Park.objects.count()

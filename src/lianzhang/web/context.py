@@ -26,6 +26,12 @@ NAVIGATION = (
     ("supplier-mine", "本企业供给能力", "notification.view"),
     ("notification-list", "站内通知", "notification.view"),
     ("evaluation-index", "综合评价", "evaluation.view"),
+    # --- reviews ---
+    # --- end reviews ---
+    # --- subsidies ---
+    # --- end subsidies ---
+    # --- opendata ---
+    # --- end opendata ---
     ("review-queue", "识别复核", "node.confirm"),
     ("enterprise-import", "批量导入", "enterprise.import"),
     ("audit-log", "审计日志", "audit.view"),

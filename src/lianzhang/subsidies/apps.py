@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SubsidiesConfig(AppConfig):
+    name = "lianzhang.subsidies"
+    verbose_name = "择优支持"
