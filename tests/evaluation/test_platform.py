@@ -487,12 +487,12 @@ def test_accepted_scenarios_are_counted_for_the_district_of_the_scenario(
         == 0
     )
     scenarios.complete_milestone(office, s.milestones.get().pk, date(2025, 6, 1))
-    scenarios.accept_scenario(office, s.pk, s.version)
-    counted = metrics.district_metrics(GUANGZHOU, this_year, districts)
-    assert counted[s.division_id[:6]]["accepted_scenarios"] == 1
-    assert sum(row["accepted_scenarios"] for row in counted.values()) == 1
-    # Filed this year, so it does not count for last year.
-    assert (
-        metrics.district_metrics(GUANGZHOU, this_year - 1, districts)[s.division_id[:6]]["accepted_scenarios"]
-        == 0
-    )
+    with pytest.raises(ValidationError, match="不能早于最后一个里程碑"):
+        scenarios.accept_scenario(office, s.pk, s.version, date(2025, 5, 31))
+    scenarios.accept_scenario(office, s.pk, s.version, date(2025, 7, 1))
+    for year in (2025, this_year):
+        counted = metrics.district_metrics(GUANGZHOU, year, districts)
+        assert counted[s.division_id[:6]]["accepted_scenarios"] == 1
+        assert sum(row["accepted_scenarios"] for row in counted.values()) == 1
+    # Accepted in 2025, so it does not count for 2024.
+    assert metrics.district_metrics(GUANGZHOU, 2024, districts)[s.division_id[:6]]["accepted_scenarios"] == 0

@@ -143,7 +143,15 @@ def test_full_lifecycle_ends_as_a_demonstration_scenario(personas, enterprise_a)
     with pytest.raises(ValidationError, match="1 个里程碑未完成"):
         services.accept_scenario(office, scenario.pk, scenario.version)
     services.complete_milestone(office, scenario.milestones.get().pk, date(2025, 6, 1))
+    typo = {"action": "accept", "version": scenario.version, "accepted_on": "2025-13-01"}
+    page = personas["chain_office"].client.post(f"/scenarios/{scenario.pk}/action/", typo, follow=True)
+    assert "验收日期格式应为 年-月-日" in page.content.decode()
+    assert Scenario.objects.get(pk=scenario.pk).status == Scenario.Status.CONTRACTED
     scenario = services.accept_scenario(office, scenario.pk, scenario.version)
+    assert scenario.accepted_on == date.today()
+    assert AuditEntry.objects.filter(
+        model="scenarios.scenario", object_id=str(scenario.pk), action="status:accepted"
+    ).get().changes["accepted_on"] == [None, date.today().isoformat()]
     before = services.demonstration_count()
     services.count_as_demonstration(office, scenario.pk, scenario.version)
     assert services.demonstration_count() == before + 1

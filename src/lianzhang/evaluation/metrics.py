@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import Q
+
 from lianzhang.enterprises.models import Enterprise, EnterpriseYear, NodeAssignment, Park, Project
 from lianzhang.scenarios.models import Scenario
 
@@ -23,7 +25,7 @@ DISTRICT_METRICS = {
     "node_coverage": "企业覆盖的产业链节点数",
     "parks": "区内产业园区数",
     "projects": "产业链企业截至当年未终止的项目数",
-    "accepted_scenarios": "区内已验收（含示范）的应用场景数（截至当年提出的场景）",
+    "accepted_scenarios": "区内截至当年已验收（含示范）的应用场景数",
 }
 ENTERPRISE_METRICS = {
     "rd_intensity": "研发投入 ÷ 营业收入 × 100",
@@ -117,11 +119,12 @@ def district_metrics(
     ):
         parks[division[:6]] += 1
     scenarios: dict[str, int] = defaultdict(int)
-    # A scenario has no acceptance date of its own; the year it was filed bounds the year it counts for.
+    # A scenario counts from the year of its acceptance; rows accepted before the date was recorded
+    # have none, and the year they were filed is the closest bound left.
     accepted = Scenario.objects.filter(
+        Q(accepted_on__year__lte=year) | Q(accepted_on__isnull=True, created_at__year__lte=year),
         division__code__startswith=city_code,
         status__in=(Scenario.Status.ACCEPTED, Scenario.Status.DEMONSTRATION),
-        created_at__year__lte=year,
     )
     for division in accepted.values_list("division_id", flat=True):
         scenarios[division[:6]] += 1

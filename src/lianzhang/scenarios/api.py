@@ -46,6 +46,7 @@ class StepIn(Schema):
     action: str
     version: int
     note: str = ""
+    accepted_on: date | None = None
 
 
 class ApplicationIn(Schema):
@@ -153,7 +154,7 @@ def scenario_step(request: HttpRequest, pk: int, payload: StepIn) -> dict:
         "approve": lambda: services.review_scenario(actor, pk, payload.version, True, payload.note),
         "return": lambda: services.review_scenario(actor, pk, payload.version, False, payload.note),
         "publish": lambda: services.publish_scenario(actor, pk, payload.version),
-        "accept": lambda: services.accept_scenario(actor, pk, payload.version),
+        "accept": lambda: services.accept_scenario(actor, pk, payload.version, payload.accepted_on),
         "demonstrate": lambda: services.count_as_demonstration(actor, pk, payload.version),
     }
     if payload.action not in steps:

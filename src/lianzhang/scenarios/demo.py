@@ -116,7 +116,7 @@ def load_demo_scenarios() -> None:
             scenario.refresh_from_db()
             scenario = services.contract_scenario(SYSTEM, scenario.pk, scenario.version, [("试点上线", None)])
             services.complete_milestone(SYSTEM, scenario.milestones.get().pk, date(2025, 9, 30))
-            scenario = services.accept_scenario(SYSTEM, scenario.pk, scenario.version)
+            scenario = services.accept_scenario(SYSTEM, scenario.pk, scenario.version, date(2025, 10, 15))
             services.count_as_demonstration(SYSTEM, scenario.pk, scenario.version)
 
 

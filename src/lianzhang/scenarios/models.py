@@ -46,6 +46,7 @@ class Scenario(VersionedModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    accepted_on = models.DateField("验收日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "场景需求"

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from lianzhang.accounts import audit
@@ -366,15 +366,21 @@ def complete_milestone(actor: Actor, milestone_pk: int, done_on: date) -> Milest
 
 
 @guarded("scenario.implement")
-def accept_scenario(actor: Actor, pk: int, version: int) -> Scenario:
-    """Record acceptance once every milestone is done."""
+def accept_scenario(actor: Actor, pk: int, version: int, accepted_on: date | None = None) -> Scenario:
+    """Record acceptance (on `accepted_on`, default today) once every milestone is done."""
     scenario = get_scenario(actor, pk)
     _implementer(actor, scenario)
     open_ones = scenario.milestones.filter(done_on__isnull=True).count()
     if open_ones:
         raise ValidationError(f"还有 {open_ones} 个里程碑未完成，不能验收")
+    accepted_on = accepted_on or timezone.localdate()
+    last_done = scenario.milestones.aggregate(last=Max("done_on"))["last"]
+    if last_done and accepted_on < last_done:
+        raise ValidationError({"accepted_on": f"验收日期不能早于最后一个里程碑的完成日期 {last_done}"})
+    if accepted_on > timezone.localdate():
+        raise ValidationError({"accepted_on": "验收日期不能晚于今天"})
     with transaction.atomic():
-        return _move(actor, scenario, version, (S.CONTRACTED,), S.ACCEPTED)
+        return _move(actor, scenario, version, (S.CONTRACTED,), S.ACCEPTED, accepted_on=accepted_on)
 
 
 @guarded("scenario.review")

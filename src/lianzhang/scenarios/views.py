@@ -145,12 +145,18 @@ def scenario_action(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")
+    typed_date = request.POST.get("accepted_on", "").strip()
+    try:
+        accepted_on = date.fromisoformat(typed_date) if typed_date else None
+    except ValueError:
+        messages.error(request, "验收日期格式应为 年-月-日")
+        return redirect("scenario-detail", pk=pk)
     steps = {
         "submit": lambda v: services.submit_scenario(actor, pk, v),
         "approve": lambda v: services.review_scenario(actor, pk, v, True, note),
         "return": lambda v: services.review_scenario(actor, pk, v, False, note),
         "publish": lambda v: services.publish_scenario(actor, pk, v),
-        "accept": lambda v: services.accept_scenario(actor, pk, v),
+        "accept": lambda v: services.accept_scenario(actor, pk, v, accepted_on),
         "demonstrate": lambda v: services.count_as_demonstration(actor, pk, v),
     }
     if action not in steps:
