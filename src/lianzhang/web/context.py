@@ -38,11 +38,48 @@ NAVIGATION = (
 )
 
 
+# Menus of the top bar, in order; a page not listed falls into the last menu. A menu with one entry
+# the actor may use is shown as a plain link.
+NAV_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("总览", ("dashboard",)),
+    ("企业与项目", ("enterprise-list", "project-list", "park-list", "review-queue", "enterprise-import")),
+    ("产业链", ("chain-map", "chain-gaps")),
+    ("规划督办", ("plan-dashboard", "task-list")),
+    (
+        "场景与对接",
+        (
+            "scenario-manage",
+            "supplier-list",
+            "cooperation-report",
+            "supply-list",
+            "supplier-mine",
+            "notification-list",
+        ),
+    ),
+    ("评审与支持", ("review-mine", "expert-pool", "review-rounds", "subsidy-programmes")),
+    ("综合评价", ("evaluation-index",)),
+    ("数据开放", ("opendata-manage", "opendata-requests")),
+    ("系统", ("audit-log",)),
+)
+
+
+def grouped(entries: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The actor's navigation entries arranged into the top bar's menus, empty menus left out."""
+    group_of = {name: label for label, names in NAV_GROUPS for name in names}
+    order = [label for label, _ in NAV_GROUPS]
+    menus: dict[str, list[tuple[str, str]]] = {label: [] for label in order}
+    for name, label in entries:
+        menus[group_of.get(name, order[-1])].append((name, label))
+    return [(label, menus[label]) for label in order if menus[label]]
+
+
 def platform(request: HttpRequest) -> dict[str, Any]:
-    """Add the actor and its navigation entries to every template."""
+    """Add the actor and its navigation entries (flat and grouped into menus) to every template."""
     actor = actor_for(getattr(request, "user", None))
+    nav = [(name, label) for name, label, action in NAVIGATION if allowed(actor, action)]
     return {
         "actor": actor,
         "demo_mode": settings.CONFIG.demo_banner,
-        "nav": [(name, label) for name, label, action in NAVIGATION if allowed(actor, action)],
+        "nav": nav,
+        "nav_groups": grouped(nav),
     }
