@@ -6,12 +6,14 @@
 The file is built from a block of 20,000 generated rows repeated (row numbers renumbered), which keeps
 generation quick; scanning cost does not depend on repetition. Both scans read the file the same way
 (pyarrow, one thread) and join each column chunk; the baseline only runs five unvalidated patterns.
+Peak RSS is read after the scan and before the baseline, so it is the scan's.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import resource
 import sys
@@ -75,6 +77,7 @@ def main() -> None:
         build(args.path, args.rows)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     mb = args.path.stat().st_size / 1e6
+    load = os.getloadavg()[0]
     result, wall, cpu = timed(scan_file, args.path)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     baseline, b_wall, b_cpu = timed(plain_scan, args.path)
@@ -84,6 +87,8 @@ def main() -> None:
     print(f"plain re  : {b_wall:6.1f} s wall, {b_cpu:6.1f} s CPU, {mb / b_cpu:5.1f} MB/s per core, "
           f"{baseline:,} matches (unvalidated)")
     print(f"deid / plain speed: {b_cpu / cpu:.2f}  (target: 20 MB/s per core)")
+    print(f"load average (1 min) before / after: {load:.2f} / {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} CPUs (CPU seconds are the measure; wall time depends on the load)")
     if not args.keep:
         args.path.unlink()
 

@@ -104,3 +104,9 @@ def personas(db, enterprise_a, enterprise_b, department):
 def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _open_data_in_tmp(settings, tmp_path_factory) -> None:
+    """Open-data files (uploads, releases, keys) of a test go to a temporary folder, never to var/."""
+    settings.OPENDATA_DIR = str(tmp_path_factory.mktemp("opendata"))

@@ -14,10 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from lianzhang.cli import app
-from lianzhang.opendata.deid import synthetic
-from lianzhang.opendata.deid.detect import TYPES, classify_runs, find_spans
-from lianzhang.opendata.deid.names import looks_like_name
-from lianzhang.opendata.deid.scan import name_column, scan_file
+from lianzhang.opendata.deid import quality, synthetic
+from lianzhang.opendata.deid.detect import TYPES, classify_runs
+from lianzhang.opendata.deid.scan import scan_file
 from lianzhang.opendata.deid.validators import id_card_valid
 
 CHECKSUM_TYPES = ("id_card", "bank_card", "uscc", "mobile", "email", "ip")
@@ -28,54 +27,8 @@ def planted() -> synthetic.Planted:
     return synthetic.generate(4000, seed=20261122)
 
 
-def _cell_findings(planted: synthetic.Planted) -> Counter:
-    """(row, column, type, value) of every finding, cell by cell, the way the scan sees each column."""
-    found: Counter = Counter()
-    for c, column in enumerate(planted.columns):
-        cells = [row[c] for row in planted.rows]
-        whole_names = name_column(column, cells[:2000])
-        for r, cell in enumerate(cells):
-            for start, end, kind in find_spans(cell):
-                found[(r, column, kind, cell[start:end])] += 1
-            if whole_names and looks_like_name(cell):
-                found[(r, column, "person_name", cell)] += 1
-    return found
-
-
-def _matches(found: tuple, truth: tuple) -> bool:
-    """Exact values, except that an address is matched by its part below town level."""
-    if found[:3] != truth[:3]:
-        return False
-    if found[2] == "address":
-        return len(found[3]) >= 4 and found[3] in truth[3]
-    return found[3] == truth[3]
-
-
-def _scores(planted: synthetic.Planted) -> dict[str, tuple[float, float]]:
-    found = _cell_findings(planted)
-    truth = Counter(planted.truth)
-    by_cell: dict[tuple, list[tuple]] = {}
-    for key, n in truth.items():
-        by_cell.setdefault(key[:3], []).extend([key] * n)
-    tp: Counter = Counter()
-    fp: Counter = Counter()
-    for key, n in found.items():
-        for _ in range(n):
-            pool = by_cell.get(key[:3], [])
-            hit = next((t for t in pool if _matches(key, t)), None)
-            if hit is None:
-                fp[key[2]] += 1
-            else:
-                pool.remove(hit)
-                tp[key[2]] += 1
-    total = Counter(key[2] for key in planted.truth)
-    return {
-        kind: (tp[kind] / max(tp[kind] + fp[kind], 1), tp[kind] / max(total[kind], 1)) for kind in TYPES
-    }
-
-
 def test_precision_and_recall_on_planted_data(planted):
-    scores = _scores(planted)
+    scores = {kind: (s["precision"], s["recall"]) for kind, s in quality.cell_scores(planted).items()}
     for kind in CHECKSUM_TYPES:
         precision, recall = scores[kind]
         assert precision >= 0.99 and recall >= 0.99, (kind, scores[kind])

@@ -93,10 +93,35 @@ RULES: dict[str, frozenset[str]] = {
     "pipeline.reassign": frozenset({C, ADM}),
     "referral.record": frozenset({C, DIS, ADM}),
     # --- reviews: expert pool, conflicts, review rounds (issue 8) ---
+    # The chain office keeps the pool and runs rounds; departments read rounds; an expert edits only
+    # their own profile and scores only their own assignments; enterprises object during 公示. The
+    # public 公示 list needs no rule (services.public_notices).
+    "expert.pool.view": frozenset({C, ADM}),
+    "expert.pool.edit": frozenset({C, ADM}),
+    "expert.self.edit": frozenset({EXP}),
+    "review.view": frozenset({C, DEP, ADM}),
+    "review.manage": frozenset({C, ADM}),
+    "review.score": frozenset({EXP}),
+    "review.object": frozenset({ENT}),
     # --- end reviews ---
     # --- subsidies: programmes as data, allocation, 公示 (issue 8) ---
+    # The chain office runs programmes and allocations; departments read, try what-ifs and export;
+    # districts read the rows of their own area; an enterprise sees its own results (subsidy.mine).
+    # Confirmed 公示 lists are public without these rules (services.public_notices).
+    "subsidy.view": frozenset({C, DEP, DIS, ADM}),
+    "subsidy.manage": frozenset({C, ADM}),
+    "subsidy.preview": frozenset({C, DEP, ADM}),
+    "subsidy.export": frozenset({C, DEP, ADM}),
+    "subsidy.mine": frozenset({ENT}),
     # --- end subsidies ---
     # --- opendata: catalogue, data requests, de-identified releases (issue 9) ---
+    # Published datasets are public without a rule (services.public_datasets). Department officers work
+    # only their own department's datasets and requests; approving and publishing need a second officer.
+    "data.manage": frozenset({C, DEP, ADM}),
+    "data.approve": frozenset({C, DEP, ADM}),
+    "data.request": frozenset({ENT}),
+    "data.request.view": frozenset({C, DEP, ENT, ADM}),
+    "data.answer": frozenset({C, DEP, ADM}),
     # --- end opendata ---
 }
 

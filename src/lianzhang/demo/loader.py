@@ -24,9 +24,12 @@ from lianzhang.enterprises.models import (
 )
 from lianzhang.enterprises.writer import RegistryWriter
 from lianzhang.evaluation.demo import load_demo_evaluation
+from lianzhang.opendata.demo import load_demo_opendata
 from lianzhang.plans.demo import load_demo_plan
 from lianzhang.regions.models import Region
+from lianzhang.reviews.demo import load_demo_reviews
 from lianzhang.scenarios.demo import load_demo_scenarios
+from lianzhang.subsidies.demo import load_demo_subsidies
 
 DEMO_PASSWORD = "lianzhang-demo"
 DEMO_CITIES = ("4401", "4419", "4420")  # 广州, 东莞, 中山
@@ -223,10 +226,13 @@ def ensure_demo(
         load_demo_chains(seed)
         load_demo_scenarios()
         # --- reviews ---
+        load_demo_reviews()
         # --- end reviews ---
         # --- subsidies ---
+        load_demo_subsidies()
         # --- end subsidies ---
         # --- opendata ---
+        load_demo_opendata()
         # --- end opendata ---
     summary.enterprises = Enterprise.objects.count()
     summary.projects = Project.objects.count()

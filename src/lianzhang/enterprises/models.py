@@ -207,3 +207,30 @@ class CuratedExample(models.Model):
         verbose_name = "人工标注样例"
         verbose_name_plural = "人工标注样例"
         ordering = ["-decided_at"]
+
+
+class RelatedPerson(models.Model):
+    """A person registered against an enterprise (legal representative, shareholder, key staff).
+
+    Expert review uses these to find conflicts of interest (回避) by name.
+    """
+
+    class Role(models.TextChoices):
+        LEGAL_REP = "legal_rep", "法定代表人"
+        SHAREHOLDER = "shareholder", "股东"
+        KEY_STAFF = "key_staff", "核心人员"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="related_persons")
+    name = models.CharField("姓名", max_length=60, db_index=True)
+    role = models.CharField("身份", max_length=16, choices=Role.choices)
+    organisation = models.CharField("所在单位", max_length=200, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "关联人员"
+        verbose_name_plural = "关联人员"
+        ordering = ["enterprise_id", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"

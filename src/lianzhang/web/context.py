@@ -27,10 +27,20 @@ NAVIGATION = (
     ("notification-list", "站内通知", "notification.view"),
     ("evaluation-index", "综合评价", "evaluation.view"),
     # --- reviews ---
+    ("expert-pool", "专家库", "expert.pool.view"),
+    ("review-rounds", "专家评审", "review.view"),
+    ("review-mine", "我的评审", "review.score"),
     # --- end reviews ---
     # --- subsidies ---
+    ("subsidy-programmes", "择优支持", "subsidy.view"),
+    ("subsidy-mine", "本企业补助", "subsidy.mine"),
     # --- end subsidies ---
     # --- opendata ---
+    ("opendata-manage", "数据集与发布", "data.manage"),
+    ("opendata-approvals", "发布审批", "data.approve"),
+    ("opendata-inbox", "数据需求答复", "data.answer"),
+    ("opendata-requests", "数据需求", "data.request"),
+    ("opendata-public-list", "开放数据目录", "data.request"),
     # --- end opendata ---
     ("review-queue", "识别复核", "node.confirm"),
     ("enterprise-import", "批量导入", "enterprise.import"),
@@ -56,9 +66,18 @@ NAV_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "notification-list",
         ),
     ),
-    ("评审与支持", ("review-mine", "expert-pool", "review-rounds", "subsidy-programmes")),
+    ("评审与支持", ("review-mine", "expert-pool", "review-rounds", "subsidy-programmes", "subsidy-mine")),
     ("综合评价", ("evaluation-index",)),
-    ("数据开放", ("opendata-manage", "opendata-requests")),
+    (
+        "数据开放",
+        (
+            "opendata-manage",
+            "opendata-approvals",
+            "opendata-inbox",
+            "opendata-requests",
+            "opendata-public-list",
+        ),
+    ),
     ("系统", ("audit-log",)),
 )
 

@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.role == Role.ENTERPRISE and actor.enterprise_id:
         return redirect("enterprise-detail", pk=actor.enterprise_id)
     if actor.role == Role.EXPERT:
-        return redirect("me")
+        return redirect("review-mine")
     return redirect("dashboard")
 
 

@@ -30,6 +30,18 @@ NOT_GIVEN = (
     "啊吗呢吧呀哦嗯有无不没很太最更再曾并且但而如若则即便虽以之所其是系于为由自在内外间里边面方"
     "：:，,。.；;！!？?（）()、 \t\n"
 )
+# Surname characters that are also common words before a name (和李女士, 这位王先生, 天河区陈先生): a
+# reading of a name that starts with one gives way to a shorter reading. Surnames that are common words
+# only elsewhere (主任, 周末, 曾经) are not listed, so 任军兰先生 and 曾红玉女士 keep their surname.
+NAME_PREFIX_WORDS = "于但向和由那都时来位区楼路边公司"
+# Two-character words that end in a surname character (感谢, 主任, 这位...): before an honorific the
+# surname character belongs to the word, so 感谢张老师 is not read as the name 谢张.
+WORDS_ENDING_IN_SURNAME = (
+    "感谢", "多谢", "致谢", "谢谢", "答谢", "主任", "担任", "信任", "责任", "委任", "本周", "每周", "上周",
+    "下周", "双方", "对方", "地方", "各方", "我方", "甲方", "乙方", "同时", "及时", "当时", "按时", "不曾",
+    "未曾", "将来", "以来", "后来", "未来", "原来", "本来", "从来", "出来", "由于", "关于", "对于", "至于",
+    "等于", "属于", "大于", "这位", "那位", "各位", "单位", "向来", "公司", "上司", "老师",
+)
 NAME_HEADER_WORDS = (
     "姓名", "名字", "联系人", "负责人", "经办人", "申请人", "法定代表人", "法人", "患者", "病人", "学生",
     "教师", "老师", "医生", "护士", "员工", "职工", "户主", "家长", "监护人", "收件人", "收货人", "投保人",
@@ -45,18 +57,17 @@ CUES_BEFORE = (
     "收货人",
     "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人", "当事人",
 )
+# Honorifics after a name; all have two characters (detect.NAME_AFTER relies on it).
 CUES_AFTER = ("先生", "女士", "小姐", "同志", "老师", "医生", "同学", "护士", "教授", "主任", "师傅", "阿姨")
 
 _SINGLE = "".join(sorted(set(SINGLE_SURNAMES)))
 _NOT_GIVEN = re.escape("".join(sorted(set(NOT_GIVEN))))
+SINGLE_RE = f"[{_SINGLE}]"
+COMPOUND_RE = "(?:" + "|".join(COMPOUND_SURNAMES) + ")"
+NOT_GIVEN_RE = f"[{_NOT_GIVEN}]"
 SURNAME_RE = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{_SINGLE}])"
 GIVEN_RE = f"(?:(?![{_NOT_GIVEN}])[\u3400-\u9fff])"
 
-# A name after a cue word (姓名：张伟, 患者李秀英) or before an honorific (王先生, 陈晓红女士).
-NAME_IN_TEXT = re.compile(
-    "(?:" + "|".join(CUES_BEFORE) + f")[：:是为\\s]{{0,2}}(?P<a>{SURNAME_RE}{GIVEN_RE}{{1,2}})"
-    f"|(?P<b>{SURNAME_RE}{GIVEN_RE}{{0,2}})(?=" + "|".join(CUES_AFTER) + ")"
-)
 FULL_NAME = re.compile(f"{SURNAME_RE}{GIVEN_RE}{{1,2}}")
 # Names of some minorities and foreigners written with a middle dot: 阿依古丽·买买提.
 DOTTED_NAME = re.compile("[\u3400-\u9fff]{1,8}[·•・][\u3400-\u9fff]{1,8}")

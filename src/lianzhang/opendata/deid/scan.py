@@ -10,15 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from lianzhang.opendata.deid import names
-from lianzhang.opendata.deid.detect import CONFIDENCE, SEP, TYPES, Hits, find_in_text
+from lianzhang.opendata.deid.detect import (
+    CONFIDENCE,
+    PASSPORT_WORDS,
+    SEP,
+    TYPES,
+    Hits,
+    cell_names,
+    find_in_text,
+)
 from lianzhang.opendata.deid.tables import Chunk, iter_chunks, read_header
 from lianzhang.opendata.deid.validators import PROVINCE_CODES
 
 EXAMPLES = 3
-# A whole cell that is a name, in a column joined with SEP.
-_CELL_NAME = re.compile(
-    f"(?:(?<={SEP})|^)(?:{names.FULL_NAME.pattern}|{names.DOTTED_NAME.pattern})(?={SEP}|$)"
-)
 QI_HEADERS = {
     "birth_date": ("出生", "生日", "birth", "dob"),
     "age": ("年龄", "岁数", "age"),
@@ -80,6 +84,12 @@ def name_column(header: str, sample: Iterable[str]) -> bool:
     return shaped >= 0.9 * len(values) and len(set(values)) >= 0.5 * len(values)
 
 
+def passport_header(header: str) -> bool:
+    """True when a column header names passports, travel permits or identity documents in general."""
+    low = header.strip().lower()
+    return any(word in low for word in PASSPORT_WORDS)
+
+
 @dataclass
 class ColumnScan:
     """Findings of one column across all chunks."""
@@ -95,10 +105,9 @@ class ColumnScan:
         if self.names is None:
             self.names = name_column(self.name, sample)
             self.quasi = quasi_kind(self.name, sample)
-        hits = find_in_text(text, Hits())
+        hits = find_in_text(text, Hits(), passport_column=passport_header(self.name))
         if self.names:
-            found = _CELL_NAME.findall(text)
-            hits.add("person_name", [f for f in found if "某" not in f])
+            hits.add("person_name", cell_names(text))
         for kind, value in hits.examples:
             if len(self.examples) < EXAMPLES:
                 self.examples.append({"type": kind, "value": mask_example(kind, value)})

@@ -65,6 +65,12 @@ def id_card(rng: random.Random, born: date | None = None, valid: bool = True) ->
     return body + check
 
 
+def id_card15(rng: random.Random, born: date | None = None) -> str:
+    """A first-generation 15-digit resident ID (area, YYMMDD, sequence), for people born before 2000."""
+    born = born or date(1920, 1, 1) + timedelta(days=rng.randrange(28000))
+    return f"{rng.choice(COUNTIES)}{born:%y%m%d}{rng.randrange(1000):03d}"
+
+
 def order_number(rng: random.Random) -> str:
     """An 18-digit order number: a timestamp and a sequence, like those of shops and payment systems."""
     stamp = date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
@@ -171,6 +177,27 @@ def passport(rng: random.Random) -> str:
     return "C" + f"{rng.randrange(10**8):08d}"
 
 
+def permit(rng: random.Random) -> str:
+    """A travel permit number: mainland residents' (C...) or Hong Kong/Macao residents' (H.../M...)."""
+    kind = rng.randrange(3)
+    if kind == 0:
+        return "C" + rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + f"{rng.randrange(10**7):07d}"
+    if kind == 1:
+        return "C" + f"{rng.randrange(10**8):08d}"
+    return rng.choice("HM") + f"{rng.randrange(10**8):08d}"
+
+
+def product_code(rng: random.Random) -> str:
+    """A part number shaped like an old passport number (letter and eight digits)."""
+    return rng.choice("PSDCWT") + f"{rng.randrange(10**8):08d}"
+
+
+def version(rng: random.Random) -> str:
+    """A four-part version number, written as software does (v1.2.3.4, 版本 1.2.3.4)."""
+    number = ".".join(str(rng.randrange(0, 30)) for _ in range(4))
+    return rng.choice(("v", "V", "版本", "版本号：", "version ")) + number
+
+
 # Free-text templates: each slot becomes an identifier; the text around it stays.
 _TEMPLATES = (
     "患者{person_name}，身份证号{id_card}，于今日就诊",
@@ -181,6 +208,8 @@ _TEMPLATES = (
     "车辆{plate}于路口违停，登录IP {ip}",
     "申请人{person_name}持护照{passport}办理",
     "单位统一社会信用代码{uscc}，联系手机{mobile}",
+    "原身份证号{id_card15}已换领新证，{person_name}老师请留意",
+    "持往来通行证{permit}入境，联系人{person_name}",
 )
 # Text with numbers and words that look like identifiers but are not.
 _DECOYS = (
@@ -192,26 +221,33 @@ _DECOYS = (
     "主张改革开放，推进高新区建设，科技局牵头",
     "第{n}批次，版本号3.2，共{n}人次",
     "王某某反映的问题已办结",
+    "请{surname}先生到三号窗口领取材料",
+    "配件型号{product}，固件{version}已升级",
+    "商户号{merchant}本月结算完成",
 )
 _MAKERS = {
     "person_name": person_name, "id_card": id_card, "mobile": mobile, "phone": landline, "address": address,
     "bank_card": bank_card, "email": email, "plate": plate, "ip": ip, "passport": passport,
     "uscc": credit_code,
 }
+# Slots whose identifier type differs from the slot's name.
+_OTHER_SLOTS = {"id_card15": ("id_card", id_card15), "permit": ("passport", permit)}
 
 
 def _fill(template: str, rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
     """Fill a template; return the text and the (type, value) pairs planted in it."""
     planted: list[tuple[str, str]] = []
     values: dict[str, str] = {}
-    for kind, maker in _MAKERS.items():
-        if "{" + kind + "}" in template:
-            values[kind] = maker(rng)
-            planted.append((kind, values[kind]))
+    slots = {kind: (kind, maker) for kind, maker in _MAKERS.items()} | _OTHER_SLOTS
+    for slot, (kind, maker) in slots.items():
+        if "{" + slot + "}" in template:
+            values[slot] = maker(rng)
+            planted.append((kind, values[slot]))
     values.update(
         order=order_number(rng), account=account_number(rng), bad_id=id_card(rng, valid=False),
         bad_card=bank_card(rng, valid=False), long_digits=f"{rng.randrange(10**14, 10**15)}{mobile(rng)}",
-        n=str(rng.randrange(2, 99)),
+        n=str(rng.randrange(2, 99)), surname=rng.choice(SURNAMES), product=product_code(rng),
+        version=version(rng), merchant=f"898{rng.randrange(10**12):012d}",
     )
     return template.format(**values), planted
 
@@ -225,8 +261,10 @@ def generate(n_rows: int, seed: int = 7) -> Planted:
         name = person_name(rng)
         # The ID column mixes IDs with the codes a form field collects by mistake.
         pick = rng.random()
-        if pick < 0.7:
+        if pick < 0.65:
             code, code_type = id_card(rng, born), "id_card"
+        elif pick < 0.7 and born.year < 2000:
+            code, code_type = id_card15(rng, born), "id_card"
         elif pick < 0.8:
             code, code_type = id_card(rng, born, valid=False), None
         elif pick < 0.9:
