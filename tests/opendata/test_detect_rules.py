@@ -190,3 +190,16 @@ def test_redaction_uses_the_column_header_as_the_scan_does(tmp_path):
     assert report["status"] == "written" and report["found"]["护照号码"] == {"passport": 12}
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         assert list(csv.reader(handle))[1] == ["<person_name>", "<passport>", "男"]
+
+
+def test_arrow_columns_join_like_python():
+    import pyarrow as pa
+
+    from lianzhang.opendata.deid.tables import _join_utf8
+
+    arrays = [
+        pa.array(["a", "", "中文", "x"]), pa.array(["", "", ""]), pa.array(["a", "bc", "d"]).slice(1, 2),
+        pa.array([], pa.string()), pa.array(["a", "中"], pa.large_string()), pa.array(["a", None, "b"]),
+    ]
+    for arr in arrays:
+        assert _join_utf8(arr, SEP) == SEP.join(x or "" for x in arr.to_pylist())

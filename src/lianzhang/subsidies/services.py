@@ -23,7 +23,9 @@ from lianzhang.enterprises.models import Enterprise, Tag
 from lianzhang.enterprises.records import KNOWN_TAGS
 from lianzhang.enterprises.services import NotFound
 from lianzhang.regions.models import Region
+from lianzhang.reviews import services as review_services
 from lianzhang.reviews.engine import subsidy as engine
+from lianzhang.reviews.models import ReviewRound
 from lianzhang.subsidies.models import ELIGIBILITY_KEYS, AllocationRun, Application, Programme, rule_words
 
 MAX_FEN = 10**14  # 1 万亿元: larger amounts are typing errors
@@ -434,6 +436,34 @@ def add_ranked_applicants(
         return _bulk_create(actor, programme, items, "applications:ranked")
 
 
+def rounds_to_import(actor: Actor) -> list[ReviewRound]:
+    """Review rounds whose decisions are final (公示 over), which a programme can take applicants from."""
+    if not allowed(actor, "subsidy.manage"):
+        return []
+    return list(ReviewRound.objects.filter(status=ReviewRound.Status.FINAL).order_by("-id")[:50])
+
+
+@guarded("subsidy.manage")
+def import_review_round(actor: Actor, programme_id: int, round_id: int) -> list[Application]:
+    """Add the applications a final review round approved, with their scores, ranks and requested amounts.
+
+    Only a final round counts: money follows decisions that have stood their 公示. A round is taken
+    once per programme."""
+    round_ = ReviewRound.objects.filter(pk=round_id).first()
+    if round_ is None:
+        raise NotFound(f"评审 {round_id} 不存在")
+    if round_.status != ReviewRound.Status.FINAL:
+        state = round_.get_status_display()
+        raise ValidationError(f"评审“{round_.name}”尚未定案（当前：{state}），公示期满定案后才能导入")
+    source = f"专家评审：{round_.name}"[:60]
+    if Application.objects.filter(programme_id=programme_id, source=source).exists():
+        raise ValidationError(f"评审“{round_.name}”的结果已导入本项目")
+    rows = [r for r in review_services.final_ranking(actor, round_id) if r["decision"] == "approved"]
+    if not rows:
+        raise ValidationError(f"评审“{round_.name}”没有决定支持的申请")
+    return add_ranked_applicants(actor, programme_id, rows, source=source)
+
+
 # ------------------------------------------------------------------------------------ allocation
 
 
@@ -634,6 +664,7 @@ def programme_detail(actor: Actor, pk: int) -> dict[str, Any]:
         "can_manage": allowed(actor, "subsidy.manage"),
         "can_preview": allowed(actor, "subsidy.preview"),
         "can_export": allowed(actor, "subsidy.export"),
+        "review_rounds": rounds_to_import(actor),
     }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.programme_status, name="subsidy-programme-status"),
     path("<int:pk>/delete/", views.programme_delete, name="subsidy-programme-delete"),
     path("<int:pk>/import/", views.application_import, name="subsidy-import"),
+    path("<int:pk>/from-review/", views.round_import, name="subsidy-round-import"),
     path("<int:pk>/whatif/", views.whatif, name="subsidy-whatif"),
     path("<int:pk>/allocate/", views.allocate, name="subsidy-allocate"),
     path("runs/<int:pk>/", views.run_detail, name="subsidy-run"),

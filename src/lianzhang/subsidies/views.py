@@ -193,6 +193,21 @@ def application_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@page
+def round_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the approved applications of a final review round into the programme."""
+    actor = actor_for(request.user)
+    try:
+        created = services.import_review_round(actor, pk, int(request.POST.get("round", "0") or 0))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已从专家评审导入 {len(created)} 条申报")
+    return redirect("subsidy-programme", pk=pk)
+
+
+@login_required
 @page
 def whatif(request: HttpRequest, pk: int) -> HttpResponse:
     """Try other parameters: the allocation recomputed and compared with the saved rule; nothing is saved."""

@@ -75,6 +75,7 @@ def _join_utf8(col: Any, sep: str) -> str:
     if not (large or pa.types.is_string(col.type)) or len(sep) != 1 or ord(sep) > 127 or col.null_count:
         import pyarrow.compute as pc
 
+        col = pc.fill_null(col.cast(pa.string()), "")
         whole = pa.ListArray.from_arrays(pa.array([0, len(col)], pa.int32()), col)
         return pc.binary_join(whole, sep)[0].as_py()
     if len(col) == 0:
