@@ -23,9 +23,12 @@ def test_an_unlisted_page_falls_into_the_last_menu() -> None:
     assert grouped([("something-new", "新页面")]) == [(NAV_GROUPS[-1][0], [("something-new", "新页面")])]
 
 
-def test_the_chain_office_sees_menus_and_the_public_sees_none(personas) -> None:
+def test_the_chain_office_sees_menus_and_the_public_its_public_pages(personas) -> None:
     page = personas["chain_office"].client.get("/dashboard/").content.decode()
     assert page.count('class="menu-title"') >= 4
     assert '<span class="menu-title" tabindex="0">企业与项目 ▾</span>' in page
     public = personas["anonymous"].client.get("/").content.decode()
-    assert "menu-title" not in public
+    assert "企业与项目 ▾" not in public
+    for page in ("/scenarios/", "/data/", "/reviews/notices/", "/subsidies/notices/"):
+        assert f'href="{page}"' in public
+        assert personas["anonymous"].client.get(page).status_code == 200
