@@ -69,3 +69,22 @@ def test_subsidy_allocate_gives_each_applicant_its_amount_in_fen_and_rule(tmp_pa
     assert (rows["A"]["amount_fen"], rows["A"]["funded"]) == (156_000_000, True)
     assert (rows["B"]["amount_fen"], rows["B"]["funded"]) == (0, False)
     assert "1,560,000" in rows["A"]["rule"] and "已满 1 家" in rows["B"]["rule"]
+
+
+def test_subsidy_allocate_counts_enterprises_granted_earlier_in_the_yearly_limit(tmp_path: Path) -> None:
+    programme = tmp_path / "P.yaml"
+    programme.write_text("rate: 0.3\ncap_per_enterprise_yuan: 2000000\nmax_count: 2\n", encoding="utf-8")
+    table = tmp_path / "A.csv"
+    table.write_text(
+        "applicant_id,cost_yuan,score,granted_yuan\nA,1000000,90,300000\nB,1000000,80,0\nC,1000000,70,0\n",
+        encoding="utf-8",
+    )
+    args = ["subsidy", "allocate", "--programme", str(programme), "--applications", str(table), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    rows = {a["applicant_id"]: a for a in out["allocations"]}
+    # Two places a year: A holds one already, so only B gets the other.
+    assert [k for k, a in rows.items() if a["funded"]] == ["A", "B"]
+    assert "本年支持数量已满 2 家（含本年已获支持的企业）" in rows["C"]["rule"]
+    assert out["programme"]["max_count"] == 2

@@ -183,6 +183,18 @@ def test_the_optimal_choice_never_breaks_the_budget_count_or_cap() -> None:
     assert all(a.amount_fen <= 200_000_000 for a in funded)
 
 
+def test_an_enterprise_granted_earlier_this_year_takes_no_new_place() -> None:
+    programme = load_programme(PROGRAMME.replace("max_count: 10", "max_count: 1"))
+    table = (
+        "applicant_id,name,cost_yuan,score,granted_yuan\n"
+        "A,甲,1000000,90,300000\nB,乙,1000000,80,0\nC,丙,1000000,70,0\n"
+    )
+    applicants = read_applicants_csv(table)
+    for result in (allocate_by_rank(programme, applicants), allocate_optimal(programme, applicants)):
+        funded = {a.applicant_id: a.amount_fen for a in result.awards if a.funded}
+        assert funded == {"A": 30_000_000, "B": 30_000_000}, result.method
+
+
 @pytest.mark.parametrize("rate", ["rate: 0.3", "rate: 30%", "rate_percent: 30"])
 def test_the_rate_may_be_written_as_a_fraction_or_a_percentage(rate: str) -> None:
     programme = load_programme(f"{rate}\ncap_per_enterprise_yuan: 2000000\nmax_count: 10\n")

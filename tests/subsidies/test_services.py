@@ -246,6 +246,27 @@ def test_budget_and_count_left_after_earlier_batches_limit_the_next(personas, en
     assert row["funded"] is False and "本年支持数量已满 1 家（此前批次已确认 1 家）" in row["rule"]
 
 
+@pytest.mark.parametrize("mode", ["rank", "optimal"])
+def test_an_enterprise_funded_in_an_earlier_batch_keeps_its_place_in_the_yearly_count(
+    personas, enterprise_a, enterprise_b, enterprise_c, mode
+):
+    office = personas["chain_office"].actor
+    programme = services.create_programme(office, _input(max_count=2))
+    programme = services.set_programme_status(office, programme.pk, programme.version, "open")
+    services.add_ranked_applicants(office, programme.pk, ranked((enterprise_a.pk, 1_000_000, "90")))
+    _confirm(personas, services.run_allocation(office, programme.pk))
+    later = ranked(
+        (enterprise_a.pk, 1_000_000, "95"),
+        (enterprise_b.pk, 1_000_000, "90"),
+        (enterprise_c.pk, 1_000_000, "85"),
+    )
+    services.add_ranked_applicants(office, programme.pk, later)
+    run = services.run_allocation(office, programme.pk, mode)
+    funded = {r["enterprise_id"] for r in run.result if r["funded"]}
+    # Two places a year: A took one in the first batch and takes no second one; B gets the other.
+    assert funded == {enterprise_a.pk, enterprise_b.pk}
+
+
 def test_optimal_allocation_differs_from_rank_order_and_says_how(
     personas, enterprise_a, enterprise_b, enterprise_c
 ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,15 @@ T = TypeVar("T")
 def _fail(message: str, code: int = 2) -> None:
     typer.secho(message, fg="red", err=True)
     raise typer.Exit(code)
+
+
+def _yearly(award: dict[str, Any], places: int | None, yearly: int | None) -> dict[str, Any]:
+    """Say the count limit as the programme states it (per year), not as the places left for this run."""
+    if places is not None and places != yearly:
+        award["rule"] = award["rule"].replace(
+            f"本年支持数量已满 {places} 家", f"本年支持数量已满 {yearly} 家（含本年已获支持的企业）"
+        )
+    return award
 
 
 def _read_jsonl(path: Path, parse: Callable[[Any, str], T]) -> list[T]:
@@ -163,6 +173,12 @@ def allocate_command(
         _fail(f"申请表有 {len(exc.errors)} 处错误，未计算")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"读取 {applications} 失败：{exc}")
+    yearly_count = plan.max_count
+    # The programme's count is per year; enterprises the table says were granted something this year
+    # already hold a place, so the run has the rest for the others.
+    holders = {a.id for a in applicants if a.granted_fen}
+    if yearly_count is not None and holders:
+        plan = dataclasses.replace(plan, max_count=max(0, yearly_count - len(holders)))
     result = allocate_by_rank(plan, applicants)
     data: dict[str, Any] = {
         "programme": {
@@ -171,17 +187,17 @@ def allocate_command(
             "year": plan.year,
             "rate": plan.rate_label,
             "cap_per_enterprise_fen": plan.cap_fen,
-            "max_count": plan.max_count,
+            "max_count": yearly_count,
             "budget_fen": plan.budget_fen,
         },
         "summary": result.summary(),
-        "allocations": [a.to_dict() for a in result.awards],
+        "allocations": [_yearly(a.to_dict(), plan.max_count, yearly_count) for a in result.awards],
     }
     if optimal:
         best = allocate_optimal(plan, applicants)
         data["optimal"] = {
             "summary": best.summary(),
-            "allocations": [a.to_dict() for a in best.awards],
+            "allocations": [_yearly(a.to_dict(), plan.max_count, yearly_count) for a in best.awards],
             "difference": explain_difference(result, best),
         }
     if as_json:
@@ -192,11 +208,11 @@ def allocate_command(
         f"{plan.name}（{plan.year}）：{summary['applicants']} 份申请，符合条件 {summary['eligible_count']}，"
         f"支持 {summary['funded_count']} 家，共 {format_yuan(result.total_fen)} 元"
     )
-    for award in result.awards:
-        mark = "✓" if award.funded else "·"
+    for award in data["allocations"]:
+        mark = "✓" if award["funded"] else "·"
         typer.echo(
-            f"{mark} {award.order:>4} {award.applicant_id}\t"
-            f"{format_yuan(award.amount_fen):>14} 元\t{award.rule}"
+            f"{mark} {award['order']:>4} {award['applicant_id']}\t"
+            f"{format_yuan(award['amount_fen']):>14} 元\t{award['rule']}"
         )
     if optimal:
         typer.echo(data["optimal"]["difference"]["text"])

@@ -507,10 +507,13 @@ def by_rule(programme: Programme, applicant: Applicant, granted_before: int) -> 
 
 
 def allocate_by_rank(programme: Programme, applicants: Sequence[Applicant]) -> Allocation:
-    """Fund eligible applicants in rank order until the count or the budget runs out (the usual practice)."""
+    """Fund eligible applicants in rank order until the count or the budget runs out (the usual practice).
+
+    `max_count` is the number of places for enterprises not yet funded this year: an applicant already
+    granted something this year (granted_fen > 0) holds its place, and funding it again takes no new one."""
     remaining = programme.budget_fen
     granted: dict[str, int] = {}
-    funded_ids: set[str] = set()
+    counted: set[str] = set()  # enterprises that took one of the places
     stopped = False
     awards: list[Award] = []
     for order, app in enumerate(rank_order(applicants), start=1):
@@ -529,8 +532,9 @@ def allocate_by_rank(programme: Programme, applicants: Sequence[Applicant]) -> A
             funded, rule = False, rule + "；预算不足，已停止分配"
         elif (
             programme.max_count is not None
-            and app.id not in funded_ids
-            and len(funded_ids) >= programme.max_count
+            and not app.granted_fen
+            and app.id not in counted
+            and len(counted) >= programme.max_count
         ):
             funded, rule = False, rule + f"；本年支持数量已满 {programme.max_count} 家"
         elif remaining is not None and amount > remaining:
@@ -548,7 +552,8 @@ def allocate_by_rank(programme: Programme, applicants: Sequence[Applicant]) -> A
         if remaining is not None:
             remaining -= amount
         granted[app.id] = granted.get(app.id, 0) + amount
-        funded_ids.add(app.id)
+        if not app.granted_fen:
+            counted.add(app.id)
         awards.append(Award(app.id, app.name, order, True, True, amount, full, rule))
     when = WHEN_SHORT[programme.when_short]
     return Allocation(programme, "rank", awards, note=f"按排名依次支持；预算余额不足全额时：{when}")
@@ -586,8 +591,12 @@ def allocate_optimal(
         funded_enterprise[ident] = model.new_bool_var(f"y{ident}")
         for k in rows:
             model.add_implication(picks[k], funded_enterprise[ident])
-    if programme.max_count is not None and funded_enterprise:
-        model.add(sum(funded_enterprise.values()) <= programme.max_count)
+    # Enterprises granted something earlier this year hold their place already (see allocate_by_rank).
+    new_places = [
+        var for ident, var in funded_enterprise.items() if not ordered[enterprise_rows[ident][0]].granted_fen
+    ]
+    if programme.max_count is not None and new_places:
+        model.add(sum(new_places) <= programme.max_count)
     if programme.objective == "count":
         # More enterprises first; among equals, the better scores.
         weights = {k: 10**9 + _score_units(ordered[k]) for k in picks}
