@@ -1,0 +1,24 @@
+"""URL names are unique across the apps: a clash makes {% url %} silently point at another app's page."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+def _names(patterns: list, prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            out += _names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            out.append(prefix + entry.name)
+    return out
+
+
+def test_no_two_pages_share_a_url_name() -> None:
+    names = _names(get_resolver().url_patterns)
+    assert len(names) > 100
+    assert [name for name, n in Counter(names).items() if n > 1] == []
