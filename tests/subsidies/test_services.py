@@ -405,6 +405,18 @@ def test_import_reads_credit_codes_and_enterprise_ids_from_csv(
     assert AuditEntry.objects.filter(model="subsidies.programme", action="applications:import").exists()
 
 
+def test_ranked_and_unranked_applications_together_are_ordered_by_score_and_said_so(
+    personas, programme, enterprise_a, enterprise_b
+):
+    office = personas["chain_office"].actor
+    services.add_ranked_applicants(office, programme.pk, ranked((enterprise_a.pk, 1_000_000, "70")))
+    csv_text = f"统一社会信用代码,费用（元）,得分\n{enterprise_b.credit_code},1000000,90\n"
+    services.import_applications(office, programme.pk, csv_text.encode(), "more.csv")
+    detail = services.programme_detail(office, programme.pk)
+    assert [r["enterprise_id"] for r in detail["rows"]] == [enterprise_b.pk, enterprise_a.pk]
+    assert "1 条申报没有排名，全部按得分从高到低排序" in detail["summary"]["note"]
+
+
 def test_import_errors_name_row_column_and_reason_and_write_nothing(personas, programme, enterprise_a):
     csv_text = (
         "统一社会信用代码,费用（元）,得分\n"

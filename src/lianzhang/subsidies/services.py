@@ -637,6 +637,10 @@ def _compute(
             f"；本年此前已确认支持 {granted.count} 家、{engine.format_yuan(granted.total_fen)} 元，"
             "已计入单家上限、预算和家数"
         )
+    ranked = sum(1 for a in apps if a.rank is not None)
+    if 0 < ranked < len(apps):
+        # The engine orders by rank only when every application has one; say so instead of mixing silently.
+        note += f"；{len(apps) - ranked} 条申报没有排名，全部按得分从高到低排序（排名未使用）"
     basis = _fingerprint(apps, granted, params, programme.version)
     return Computed(allocation, rows, params, granted, basis, note)
 
