@@ -220,8 +220,14 @@ def test_an_expert_sees_only_own_assignments_and_no_other_scores_before_close(pe
     scoring_services.submit_score(expert, mine[0].pk, SHEET, "创新性强")
     sheet = scoring_services.score_sheet(expert, mine[0].pk)
     assert sheet["panel"] is None and sheet["score"].total == Decimal("76.00")
-    round_ = scoring_services.close_round(office, round_.pk, round_.version)
+    with pytest.raises(ValidationError, match="份评分未提交"):
+        scoring_services.close_round(office, round_.pk, round_.version)
+    assert ReviewRound.objects.get(pk=round_.pk).status == R.SCORING
+    round_ = scoring_services.close_round(office, round_.pk, round_.version, without_missing=True)
     assert scoring_services.score_sheet(expert, mine[0].pk)["panel"] is not None
+    missing = Assignment.objects.filter(status="assigned").count()
+    logged = AuditEntry.objects.get(model="reviews.reviewround", action="aggregate")
+    assert missing > 0 and logged.changes["missing_sheets"] == missing
 
 
 def test_a_score_above_the_criterion_maximum_is_refused_naming_it(personas):

@@ -123,11 +123,23 @@ def submit_score(actor: Actor, assignment_id: int, values: dict[str, Any], comme
 
 
 @guarded("review.manage")
-def close_round(actor: Actor, round_id: int, version: int) -> ReviewRound:
-    """End scoring: aggregate each application (trimmed mean from 5 reviewers), flag disagreement, rank."""
+def close_round(actor: Actor, round_id: int, version: int, *, without_missing: bool = False) -> ReviewRound:
+    """End scoring: aggregate each application (trimmed mean from 5 reviewers), flag disagreement, rank.
+
+    While some assigned experts have not submitted, closing needs `without_missing=True`: their sheets
+    then do not count, and the audit entry says how many were missing."""
     with transaction.atomic():
         round_ = _round(round_id, lock=True)
         _need(round_, R.SCORING)
+        missing = Assignment.objects.filter(application__round=round_, status=A.ASSIGNED).exclude(
+            application__check_status=CHECK.FAILED
+        )
+        n_missing = missing.count()
+        if n_missing and not without_missing:
+            names = "、".join(sorted({a.expert.name for a in missing.select_related("expert")[:10]}))
+            raise ValidationError(
+                f"还有 {n_missing} 份评分未提交（{names}）；如不再等待，请勾选“未提交的评分不计”后结束评分"
+            )
         apps = list(round_.applications.exclude(check_status=CHECK.FAILED))
         totals: dict[int, list[Decimal]] = defaultdict(list)
         for app_id, total in Score.objects.filter(
@@ -156,7 +168,11 @@ def close_round(actor: Actor, round_id: int, version: int) -> ReviewRound:
             actor,
             "aggregate",
             round_,
-            {"ranked": len(ranks), "disagreement": [a.pk for a in apps if a.disagreement]},
+            {
+                "ranked": len(ranks),
+                "disagreement": [a.pk for a in apps if a.disagreement],
+                "missing_sheets": n_missing,
+            },
         )
     return round_
 

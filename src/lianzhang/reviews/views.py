@@ -277,7 +277,9 @@ def round_action(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "redraw": lambda: assignment_services.redraw(actor, pk),
         "open_scoring": lambda: assignment_services.open_scoring(actor, pk, version),
-        "close": lambda: scoring_services.close_round(actor, pk, version),
+        "close": lambda: scoring_services.close_round(
+            actor, pk, version, without_missing=request.POST.get("without_missing") == "on"
+        ),
         "publish": lambda: scoring_services.publish_notice(
             actor, pk, version, date.fromisoformat(request.POST.get("deadline") or "0001-01-01")
         ),
