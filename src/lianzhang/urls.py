@@ -9,6 +9,7 @@ from lianzhang.enterprises import views as registry
 from lianzhang.web import views as web
 
 handler403 = "lianzhang.web.views.permission_denied"
+handler404 = "lianzhang.web.views.page_not_found"
 
 urlpatterns = [
     path("", web.home, name="home"),

@@ -203,3 +203,10 @@ def world(browser_environment: None, transactional_db, django_db_serialized_roll
         create_user(SYSTEM, data)
     assert get_user_model().objects.filter(username__in=users).count() == len(users)
     return World(home=home, other=other, usernames={key: data.username for key, data in users.items()})
+
+
+@pytest.fixture
+def people(browser_environment: None, transactional_db, django_db_serialized_rollback, personas) -> dict:
+    """The personas of tests/conftest.py (chain, dept, expert, ent_a, ...), committed for the live server."""
+    # Do not combine with `world`: both create the users "chain", "district" and "district2".
+    return personas

@@ -22,3 +22,13 @@ def test_no_two_pages_share_a_url_name() -> None:
     names = _names(get_resolver().url_patterns)
     assert len(names) > 100
     assert [name for name, n in Counter(names).items() if n > 1] == []
+
+
+def test_a_missing_page_or_record_gets_a_chinese_404_page(personas) -> None:
+    client = personas["chain_office"].client
+    unknown = client.get("/no-such-page/")
+    assert unknown.status_code == 404
+    body = unknown.content.decode()
+    assert "页面不存在" in body and "您要找的页面或记录不存在" in body and "tried" not in body
+    missing = client.get("/enterprises/999999/")
+    assert missing.status_code == 404 and "页面不存在" in missing.content.decode()

@@ -436,10 +436,9 @@ def add_ranked_applicants(
         return _bulk_create(actor, programme, items, "applications:ranked")
 
 
+@guarded("subsidy.manage")
 def rounds_to_import(actor: Actor) -> list[ReviewRound]:
     """Review rounds whose decisions are final (公示 over), which a programme can take applicants from."""
-    if not allowed(actor, "subsidy.manage"):
-        return []
     return list(ReviewRound.objects.filter(status=ReviewRound.Status.FINAL).order_by("-id")[:50])
 
 
@@ -668,7 +667,7 @@ def programme_detail(actor: Actor, pk: int) -> dict[str, Any]:
         "can_manage": allowed(actor, "subsidy.manage"),
         "can_preview": allowed(actor, "subsidy.preview"),
         "can_export": allowed(actor, "subsidy.export"),
-        "review_rounds": rounds_to_import(actor),
+        "review_rounds": rounds_to_import(actor) if allowed(actor, "subsidy.manage") else [],
     }
 
 

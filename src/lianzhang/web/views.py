@@ -6,7 +6,7 @@ from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -109,6 +109,15 @@ def _plotly_js() -> bytes:
 def plotly_asset(request: HttpRequest) -> HttpResponse:
     """The plotly bundle from the installed package, so charts work on an air-gapped intranet."""
     return HttpResponse(_plotly_js(), content_type="application/javascript; charset=utf-8")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 page in the platform's language; a service's own reason ("评审 5 不存在") is shown as is."""
+    reason = str(exception) if isinstance(exception, Http404) and str(exception) else ""
+    # Django's resolver puts a dict describing the URL patterns into its own 404s: never show that.
+    if not reason or reason.startswith("{"):
+        reason = "您要找的页面或记录不存在，或已被删除。"
+    return render(request, "web/404.html", {"reason": reason}, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
