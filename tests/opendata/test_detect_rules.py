@@ -21,6 +21,7 @@ from lianzhang.opendata.deid.detect import (
 from lianzhang.opendata.deid.policy import parse_policy
 from lianzhang.opendata.deid.process import DIRECT_TYPES as PROCESS_DIRECT_TYPES
 from lianzhang.opendata.deid.process import apply_policy, redact
+from lianzhang.opendata.deid.scan import address_header as scan_address_header
 from lianzhang.opendata.deid.scan import scan_file
 
 
@@ -62,6 +63,7 @@ def test_first_generation_fifteen_digit_ids():
         ("王某先生", []),
         ("我和李女士一起来", []),
         ("这位陈先生", []),
+        ("窑炉温度曲线全凭老师傅经验", []),
         ("请李桂萱先生尽快联系", ["李桂萱"]),
         ("陈晓红女士反映", ["陈晓红"]),
         ("欧阳娜娜女士", ["欧阳娜娜"]),
@@ -203,3 +205,40 @@ def test_arrow_columns_join_like_python():
     ]
     for arr in arrays:
         assert _join_utf8(arr, SEP) == SEP.join(x or "" for x in arr.to_pylist())
+
+
+def test_address_column_counts_whole_cells_below_town_level(tmp_path):
+    cells = [
+        "广东省广州市天河区花城大道", "阳光小区", "东莞市石排镇中山村3组", "北京市海淀区中关村",
+        "广东省东莞市南城街道", "广州市天河区", "",
+    ]
+    rows = [[cell, cell] for cell in cells]
+    path = _write(tmp_path / "t.csv", ["家庭住址", "备注"], rows)
+    columns = {c["name"]: c["types"] for c in scan_file(path)["columns"]}
+    assert columns == {"家庭住址": {"address": 3}, "备注": {"address": 1}}
+    assert redact(cells[:3] + cells[4:5], "家庭住址") == ["<address>"] * 3 + ["广东省东莞市南城街道"]
+    headers = ("IP地址", "邮箱地址", "网址", "住址", "Address", "ip address", "Shipping address", "MAC地址")
+    assert [h for h in headers if scan_address_header(h)] == ["住址", "Address", "Shipping address"]
+
+
+def test_a_bare_name_header_needs_name_shaped_values():
+    from lianzhang.opendata.deid.scan import name_column
+
+    places = ["广州市", "天河区", "银湖湾", "南山矿", "越秀区", "番禺区", "花都区", "黄埔区"] * 5
+    people = ["陈晓红", "王伟", "Li Lei", "张敏", "Anna Smith"] * 8
+    assert not name_column("name", places)
+    assert name_column("name", people)
+    assert name_column("姓名", places)  # a Chinese header is unambiguous
+    assert name_column("name", places[:5])  # too few values to overrule the header
+
+
+def test_bank_cards_in_groups_of_four():
+    rng = random.Random(44)
+    for _ in range(100):
+        card = synthetic.grouped_card(rng)
+        text = f"还款卡号 {card}，户名陈晓红"
+        assert _found(text) == [(card, "bank_card"), ("陈晓红", "person_name")]
+        assert find_in_text(text).counts == Counter({"bank_card": 1, "person_name": 1})
+    broken = synthetic.bank_card(rng, valid=False)
+    assert _found(" ".join(broken[i : i + 4] for i in range(0, len(broken), 4))) == []
+    assert _found("2023 0101 1200 0001") == []

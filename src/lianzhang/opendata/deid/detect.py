@@ -65,6 +65,7 @@ RUN = re.compile(r"[0-9](?<![0-9]{2})[0-9]{10,18}(?:[Xx](?![A-Za-z]))?(?![0-9])"
 RUN_KINDS: tuple[str | None, ...] = (None, "id_card", "uscc", "bank_card", "mobile", "phone")
 _ID, _USCC, _CARD, _MOBILE, _PHONE = 1, 2, 3, 4, 5
 
+
 def _words(words: Sequence[str]) -> str:
     """An alternation of words that begins with one character set, for the engine's prefix search.
 
@@ -139,8 +140,8 @@ def _mobile_heads() -> str:
 
 
 # Numbers written with separators are found from the separator (rarer than digits); what comes before
-# it is a look-behind that captures it, so the span still starts at the number.
-# The digits after the separator are checked before the look-behind (dates have dashes too).
+# it is a look-behind that captures it, so the span still starts at the number. The digits after the
+# separator are checked first, as dates have dashes too.
 MOBILE_SEP = re.compile(
     r"[- ](?=[0-9]{4}[- ][0-9]{4}(?![0-9]))"
     rf"(?<=(?<![0-9])({_mobile_heads()})[- ])[0-9]{{4}}[- ][0-9]{{4}}"
@@ -154,12 +155,18 @@ PHONE_SEP = re.compile(
     )
     + r")[1-9][0-9]{6,7}(?![0-9])"
 )
+# Bank cards written in groups of four (6222 0212 3456 7890 123), found from the first separator; the
+# digits are then judged like a digit run (Luhn, card scheme).
+CARD_SEP = re.compile(
+    r"[ -](?=[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}(?:[ -]?[0-9]{1,3})?(?![0-9]))(?<=(?<![0-9])([0-9]{4})[ -])"
+    r"([0-9]{4})[ -]([0-9]{4})[ -]([0-9]{4})(?:[ -]?([0-9]{1,3}))?"
+)
 _EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 # From the @: the local part before it is checked for one character and found by walking left.
 EMAIL = re.compile(r"@(?<=[A-Za-z0-9._%+-]@)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _OCTET_BY_WIDTH = ("[0-9]", "[1-9][0-9]", "(?:1[0-9]{2}|2[0-4][0-9]|25[0-5])")
-# Version numbers are not addresses: 1.2.3.4 after v, ver, version, 版本, build... is skipped, and so is
+# Version numbers are not IP addresses: 1.2.3.4 after v, ver, version, 版本, build... is skipped, and so is
 # a dotted-quad that goes on with more dotted parts (1.2.3.4.5, 1.2.3.4.RELEASE).
 VERSION_WORDS = (
     "v", "V", "ver", "Ver", "VER", "version", "Version", "VERSION", "build", "Build", "rev", "Rev",
@@ -239,7 +246,8 @@ def _name_after() -> re.Pattern[str]:
     same information as 王某, which is not reported either; reporting it would also make redaction
     turn every 王先生 into <person_name>先生 and refuse releases that are already de-identified.
     """
-    cue = _words(names.CUES_AFTER)  # every honorific has two characters
+    # Every honorific has two characters; 老师 followed by 傅 is 老师傅 (an old master), not a teacher.
+    cue = _words(names.CUES_AFTER) + "(?!(?<=老师)傅)"
     given = names.GIVEN_RE
     single, compound = names.SINGLE_RE, names.COMPOUND_RE
     r4 = f"{compound}{given}{given}"
@@ -261,10 +269,24 @@ def _name_after() -> re.Pattern[str]:
 
 
 NAME_AFTER = _name_after()
+# In a column whose header names addresses, a whole cell is one address when it goes below town level:
+# a road or compound word, or a number with a house, building, room or village-group unit. A cell that
+# stops at the district or town (广东省东莞市南城街道, what generalisation leaves) is not an address.
+_ADDRESS_DETAIL = (
+    "(?:路|街(?!道)|大道|巷|弄|胡同|小区|花园|大厦|公寓|家园|新村|社区"
+    f"|[{_NUM}]+(?:号|栋|幢|座|单元|室|组|队))"
+)
+CELL_ADDRESS = re.compile(f"{SEP}(?=[^{SEP}]*?{_ADDRESS_DETAIL})([^{SEP}]+)")
 # A whole cell that has the shape of a name, searched in SEP + text so that the pattern starts with a
 # literal (the engine's fastest search).
 CELL_NAME = re.compile(f"{SEP}({names.FULL_NAME.pattern}|{names.DOTTED_NAME.pattern})(?={SEP}|$)")
 _UPPER = re.compile("[A-Z]")
+# Shortest cells that can hold a digit run (11), a code with letters (a plate, 7) and a number written
+# with separators (010-1234567, 11).
+_MIN_RUN = 11
+_MIN_LETTER_CODE = 7
+_MIN_SEPARATED = 11
+_MIN_GROUPED_CARD = 19
 
 
 @dataclass
@@ -341,7 +363,12 @@ def classify_runs(runs: Sequence[str]) -> list[str | None]:
 
 @dataclass(frozen=True)
 class _Look:
-    """Cheap facts about a text that decide which patterns can match at all."""
+    """Cheap facts about a text that decide which patterns can match at all.
+
+    ``longest`` is an upper bound of the length of its cells when the caller knows one (the scan reads
+    it from Arrow's offsets): a column of short cells (ages, dates, sequence numbers) cannot hold an
+    11-digit run, a credit code or a separated mobile number, and those passes are skipped.
+    """
 
     cjk: bool
     upper: bool
@@ -350,18 +377,21 @@ class _Look:
     dot: bool
     v6: bool
     units: bool
+    longest: int
 
     @classmethod
-    def of(cls, text: str) -> _Look:
+    def of(cls, text: str, longest: int | None = None) -> _Look:
         cjk = not text.isascii()  # constant time: CPython stores whether a string is ASCII
+        longest = len(text) if longest is None else longest
         return cls(
             cjk=cjk,
-            upper=_UPPER.search(text) is not None,
-            dash="-" in text or " " in text or "(" in text or "（" in text,
+            upper=longest >= _MIN_LETTER_CODE and _UPPER.search(text) is not None,
+            dash=longest >= _MIN_SEPARATED and ("-" in text or " " in text or "(" in text or "（" in text),
             at="@" in text,
             dot="." in text,
             v6="::" in text or text.count(":") >= 7,
             units=cjk and any(unit in text for unit in _ADDRESS_UNITS),
+            longest=longest,
         )
 
 
@@ -369,6 +399,18 @@ def _passport_context(text: str, start: int) -> bool:
     """A passport word shortly before ``start`` in the same cell."""
     m = _PASSPORT_CONTEXT.search(text, max(0, start - _PASSPORT_WINDOW), start)
     return m is not None and text.find(SEP, m.end(), start) < 0
+
+
+def _count_passports(hits: Hits, text: str, passport_column: bool) -> None:
+    """Strong forms are counted by findall; only weak ones outside a passport column need their context."""
+    found = PASSPORT.findall(text)
+    if not found:
+        return
+    weak = sum(1 for _, w in found if w)
+    if weak and not passport_column:
+        hits.add("passport", [m.group() for m in _passports(text, passport_column)])
+        return
+    hits.add("passport", [m.group() for m in islice(PASSPORT.finditer(text), EXAMPLES_PER_TYPE)], len(found))
 
 
 def _passports(text: str, passport_column: bool) -> list[re.Match[str]]:
@@ -401,39 +443,57 @@ def _count(hits: Hits, kind: str, pattern: re.Pattern[str], text: str, start: Ca
         hits.add(kind, _examples(pattern, text, start) if hits.wants_examples(kind) else [], n)
 
 
-def find_in_text(text: str, hits: Hits | None = None, passport_column: bool = False) -> Hits:
+def find_in_text(
+    text: str,
+    hits: Hits | None = None,
+    passport_column: bool = False,
+    longest: int | None = None,
+    address_column: bool = False,
+) -> Hits:
     """Count the direct identifiers in a text (usually a column chunk joined with SEP).
 
-    ``passport_column`` accepts the passport forms that otherwise need a word such as 护照 before them.
+    ``passport_column`` accepts the passport forms that otherwise need a word such as 护照 before them;
+    ``address_column`` counts each cell that is an address below town level as one address (see
+    CELL_ADDRESS) instead of looking for house numbers; ``longest``, an upper bound of the cells'
+    length, lets short columns skip the long patterns.
     """
     hits = hits if hits is not None else Hits()
     if not text:
         return hits
-    runs = RUN.findall(text)
+    look = _Look.of(text, longest)
+    runs = RUN.findall(text) if look.longest >= _MIN_RUN else []
     if runs:
         codes = run_codes(runs)
         for code in np.unique(codes[codes > 0]).tolist():
             where = np.flatnonzero(codes == code)
             hits.add(RUN_KINDS[code] or "", [runs[i] for i in where[:EXAMPLES_PER_TYPE]], len(where))
-    look = _Look.of(text)
     if look.upper:
         codes_alpha = ["".join(t) for t in USCC_ALPHA.findall(text)]
         if codes_alpha:
             where = np.flatnonzero(uscc_mask(codes_alpha))
             hits.add("uscc", [codes_alpha[i] for i in where[:EXAMPLES_PER_TYPE]], len(where))
-        hits.add("passport", [m.group() for m in _passports(text, passport_column)])
+        _count_passports(hits, text, passport_column)
         if look.cjk:
             hits.add("plate", PLATE.findall(text))
     if look.dash:
         _count(hits, "mobile", MOBILE_SEP, text, _head)
         _count(hits, "phone", PHONE_SEP, text, _head)
+        if look.longest >= _MIN_GROUPED_CARD:
+            cards = CARD_SEP.findall(text)
+            if cards:
+                where = np.flatnonzero(run_codes(["".join(g) for g in cards]) == _CARD)
+                if where.size:
+                    examples = [text[m.start(1) : m.end()] for m in islice(CARD_SEP.finditer(text), 2)]
+                    hits.add("bank_card", examples if hits.wants_examples("bank_card") else [], where.size)
     if look.at:
         _count(hits, "email", EMAIL, text, lambda m: _email_start(text, m.start()))
     if look.dot:
         _count(hits, "ip", IPV4, text, _head)
     if look.v6:
         hits.add("ip", [v for v in (text[_head(m):m.end()] for m in IPV6.finditer(text)) if _ipv6(v)])
-    if look.units:
+    if address_column:
+        hits.add("address", CELL_ADDRESS.findall(SEP + text))
+    elif look.units:
         _count(hits, "address", ADDRESS, text, lambda m: _address_start(text, m.start()))
     if look.cjk:
         hits.add("person_name", NAME_BEFORE.findall(text))
@@ -451,7 +511,7 @@ def cell_names(text: str) -> list[str]:
     return [name for name in CELL_NAME.findall(SEP + text) if "某" not in name]
 
 
-def _pattern_spans(text: str, passport_column: bool) -> Iterator[tuple[int, int, str]]:
+def _pattern_spans(text: str, passport_column: bool, address_column: bool) -> Iterator[tuple[int, int, str]]:
     """Spans of every identifier that is not a plain digit run (the same tests as ``find_in_text``)."""
     look = _Look.of(text)
     if look.upper:
@@ -467,13 +527,22 @@ def _pattern_spans(text: str, passport_column: bool) -> Iterator[tuple[int, int,
     if look.dash:
         yield from ((_head(m), m.end(), "mobile") for m in MOBILE_SEP.finditer(text))
         yield from ((_head(m), m.end(), "phone") for m in PHONE_SEP.finditer(text))
+        cards = list(CARD_SEP.finditer(text))
+        if cards:
+            codes = run_codes(["".join(g for g in m.groups() if g) for m in cards]).tolist()
+            for m, code in zip(cards, codes, strict=True):
+                if code == _CARD:
+                    yield m.start(1), m.end(), "bank_card"
     if look.at:
         yield from ((_email_start(text, m.start()), m.end(), "email") for m in EMAIL.finditer(text))
     if look.dot:
         yield from ((_head(m), m.end(), "ip") for m in IPV4.finditer(text))
     if look.v6:
         yield from ((_head(m), m.end(), "ip") for m in IPV6.finditer(text) if _ipv6(text[_head(m) : m.end()]))
-    if look.units:
+    if address_column:
+        # Offsets in SEP + text, one less in text.
+        yield from ((m.start(1) - 1, m.end(1) - 1, "address") for m in CELL_ADDRESS.finditer(SEP + text))
+    elif look.units:
         yield from _address_spans(text)
     if look.cjk:
         yield from ((m.start("n"), m.end("n"), "person_name") for m in NAME_BEFORE.finditer(text))
@@ -504,14 +573,19 @@ def _address_start(text: str, anchor: int) -> int:
     return start
 
 
-def find_spans(text: str, passport_column: bool = False) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, type) spans of every direct identifier in a text, in order."""
+def find_spans(
+    text: str, passport_column: bool = False, address_column: bool = False
+) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, type) spans of every direct identifier in a text, in order.
+
+    The column flags mean what they mean for ``find_in_text``.
+    """
     spans: list[tuple[int, int, str]] = []
     runs = list(RUN.finditer(text))
     if runs:
         codes = run_codes([m.group() for m in runs]).tolist()
         spans.extend((m.start(), m.end(), RUN_KINDS[c] or "") for m, c in zip(runs, codes, strict=True) if c)
-    spans.extend(_pattern_spans(text, passport_column))
+    spans.extend(_pattern_spans(text, passport_column, address_column))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for span in spans:

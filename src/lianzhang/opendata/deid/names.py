@@ -45,7 +45,8 @@ WORDS_ENDING_IN_SURNAME = (
 NAME_HEADER_WORDS = (
     "姓名", "名字", "联系人", "负责人", "经办人", "申请人", "法定代表人", "法人", "患者", "病人", "学生",
     "教师", "老师", "医生", "护士", "员工", "职工", "户主", "家长", "监护人", "收件人", "收货人", "投保人",
-    "被保险人", "就诊人", "客户", "name", "contact", "patient",
+    "被保险人", "就诊人", "客户", "户名", "持卡人", "开户人", "收款人", "付款人", "name", "contact",
+    "patient",
 )
 # Headers that merely contain a name word but hold something else.
 NOT_NAME_HEADER_WORDS = (
@@ -54,8 +55,8 @@ NOT_NAME_HEADER_WORDS = (
 
 CUES_BEFORE = (
     "姓名", "联系人", "患者", "病人", "申请人", "负责人", "经办人", "户主", "家长", "监护人", "收件人",
-    "收货人",
-    "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人", "当事人",
+    "收货人", "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人",
+    "当事人", "户名", "持卡人", "开户人", "收款人", "付款人",
 )
 # Honorifics after a name; all have two characters (detect.NAME_AFTER relies on it).
 CUES_AFTER = ("先生", "女士", "小姐", "同志", "老师", "医生", "同学", "护士", "教授", "主任", "师傅", "阿姨")

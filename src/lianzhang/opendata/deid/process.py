@@ -19,6 +19,7 @@ from lianzhang.opendata.deid.names import looks_like_name
 from lianzhang.opendata.deid.policy import ColumnRule, Policy
 from lianzhang.opendata.deid.scan import (
     QI_SAMPLE,
+    address_header,
     direct_findings,
     name_column,
     passport_header,
@@ -100,13 +101,14 @@ def generalise_address(value: str, to: str) -> str:
 def redact(cells: list[str], column: str = "") -> list[str]:
     """Replace each identifier found in free text by its type in angle brackets.
 
-    The column's header is context, as in the scan: a passport column accepts every passport form, and
-    in a column of names each whole-cell name becomes <person_name>.
+    The column's header is context, as in the scan: a passport column accepts every passport form, in
+    an address column each cell below town level becomes <address>, and in a column of names each
+    whole-cell name becomes <person_name>.
     """
     if any(SEP in cell for cell in cells):  # a stray separator would shift cells: go cell by cell
         return [redact([cell.replace(SEP, " ")], column)[0] for cell in cells]
     text = SEP.join(cells)
-    spans = find_spans(text, passport_column=passport_header(column))
+    spans = find_spans(text, passport_column=passport_header(column), address_column=address_header(column))
     out = cells
     if spans:
         parts, last = [], 0

@@ -21,7 +21,7 @@ from typing import Any
 from lianzhang.opendata.deid import synthetic
 from lianzhang.opendata.deid.detect import TYPES, find_spans
 from lianzhang.opendata.deid.names import looks_like_name
-from lianzhang.opendata.deid.scan import name_column, passport_header, scan_file
+from lianzhang.opendata.deid.scan import address_header, name_column, passport_header, scan_file
 
 Finding = tuple[int, str, str, str]  # (row, column, type, value)
 
@@ -32,9 +32,9 @@ def cell_findings(planted: synthetic.Planted) -> Counter:
     for c, column in enumerate(planted.columns):
         cells = [row[c] for row in planted.rows]
         whole_names = name_column(column, cells[:2000])
-        passports = passport_header(column)
+        passports, addresses = passport_header(column), address_header(column)
         for r, cell in enumerate(cells):
-            for start, end, kind in find_spans(cell, passport_column=passports):
+            for start, end, kind in find_spans(cell, passport_column=passports, address_column=addresses):
                 found[(r, column, kind, cell[start:end])] += 1
             if whole_names and looks_like_name(cell):
                 found[(r, column, "person_name", cell)] += 1

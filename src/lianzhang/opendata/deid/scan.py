@@ -73,15 +73,39 @@ def quasi_kind(header: str, sample: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
+# English headers that name people as often as places or products: the values must agree.
+AMBIGUOUS_NAME_HEADERS = frozenset({"name", "names", "full name", "fullname"})
+_LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z.]*)+")
+
+
 def name_column(header: str, sample: Iterable[str]) -> bool:
-    """True when the header names people, or nearly all values are distinct name-shaped strings."""
-    if names.name_header(header):
-        return True
+    """True when the header names people, or nearly all values are distinct name-shaped strings.
+
+    A bare "name" header needs support from the values (half of them shaped like a Chinese or a Latin
+    personal name) once there are 20 of them: a list of places or products is also headed "name".
+    """
     values = [v.strip() for v in sample if v.strip()]
+    if names.name_header(header):
+        if header.strip().lower() not in AMBIGUOUS_NAME_HEADERS or len(values) < 20:
+            return True
+        shaped = sum(names.looks_like_name(v) or _LATIN_NAME.fullmatch(v) is not None for v in values)
+        return shaped >= 0.5 * len(values)
     if len(values) < 20:
         return False
     shaped = sum(names.looks_like_name(v) for v in values)
     return shaped >= 0.9 * len(values) and len(set(values)) >= 0.5 * len(values)
+
+
+ADDRESS_HEADER_WORDS = (
+    "地址", "住址", "住所", "居住地", "户籍地", "家庭住址", "通讯地址", "收货地址", "address", "addr",
+)
+NOT_ADDRESS_HEADER = re.compile(r"(?<![a-z])(?:ip|mac|url|web)(?![a-z])|邮箱|邮件|mail|网址|网站|链接")
+
+
+def address_header(header: str) -> bool:
+    """True when a column header names postal addresses (not IP, MAC, e-mail or web addresses)."""
+    low = header.strip().lower()
+    return any(w in low for w in ADDRESS_HEADER_WORDS) and NOT_ADDRESS_HEADER.search(low) is None
 
 
 def passport_header(header: str) -> bool:
@@ -100,12 +124,15 @@ class ColumnScan:
     names: bool | None = None
     quasi: tuple[str, str] | None = None
 
-    def feed(self, text: str, sample: list[str]) -> None:
+    def feed(self, text: str, sample: list[str], longest: int | None = None) -> None:
         """Scan one chunk of the column: its cells joined with SEP, and its first cells for column tests."""
         if self.names is None:
             self.names = name_column(self.name, sample)
             self.quasi = quasi_kind(self.name, sample)
-        hits = find_in_text(text, Hits(), passport_column=passport_header(self.name))
+        hits = find_in_text(
+            text, Hits(), passport_column=passport_header(self.name), longest=longest,
+            address_column=address_header(self.name),
+        )
         if self.names:
             hits.add("person_name", cell_names(text))
         for kind, value in hits.examples:
@@ -134,7 +161,8 @@ def scan_chunks(
     rows = 0
     for chunk in chunks:
         for i, column in enumerate(columns):
-            column.feed(chunk.joined(i, SEP), chunk.head(i, QI_SAMPLE) if column.names is None else [])
+            sample = chunk.head(i, QI_SAMPLE) if column.names is None else []
+            column.feed(chunk.joined(i, SEP), sample, chunk.longest(i))
         rows += chunk.rows
         if on_progress is not None:
             on_progress(chunk.done, chunk.total)

@@ -116,6 +116,13 @@ def bank_card(rng: random.Random, valid: bool = True) -> str:
     return card
 
 
+def grouped_card(rng: random.Random) -> str:
+    """A card number as printed and often typed: groups of four digits separated by spaces or dashes."""
+    card = bank_card(rng)
+    sep = rng.choice(" -")
+    return sep.join(card[i : i + 4] for i in range(0, len(card), 4))
+
+
 def mobile(rng: random.Random) -> str:
     """A mobile number in an issued segment."""
     head = rng.choice(("138", "139", "135", "186", "150", "177", "199", "131"))
@@ -210,6 +217,7 @@ _TEMPLATES = (
     "单位统一社会信用代码{uscc}，联系手机{mobile}",
     "原身份证号{id_card15}已换领新证，{person_name}老师请留意",
     "持往来通行证{permit}入境，联系人{person_name}",
+    "还款卡号 {grouped_card}，户名{person_name}",
 )
 # Text with numbers and words that look like identifiers but are not.
 _DECOYS = (
@@ -231,7 +239,11 @@ _MAKERS = {
     "uscc": credit_code,
 }
 # Slots whose identifier type differs from the slot's name.
-_OTHER_SLOTS = {"id_card15": ("id_card", id_card15), "permit": ("passport", permit)}
+_OTHER_SLOTS = {
+    "id_card15": ("id_card", id_card15),
+    "permit": ("passport", permit),
+    "grouped_card": ("bank_card", grouped_card),
+}
 
 
 def _fill(template: str, rng: random.Random) -> tuple[str, list[tuple[str, str]]]:

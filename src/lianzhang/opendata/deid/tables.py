@@ -55,6 +55,23 @@ class Chunk:
             return sep.join(self.column(i))
         return _join_utf8(self.batch.column(i), sep)
 
+    def longest(self, i: int) -> int:
+        """An upper bound of the length of column ``i``'s cells (UTF-8 bytes for CSV, else characters)."""
+        if self.batch is None or self.cells is not None:
+            return max(map(len, self.column(i)), default=0)
+        import numpy as np
+        import pyarrow as pa
+
+        col = self.batch.column(i)
+        if len(col) == 0 or not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            return 0 if len(col) == 0 else 1 << 30
+        large = pa.types.is_large_string(col.type)
+        offsets = np.frombuffer(
+            col.buffers()[1], dtype=np.int64 if large else np.int32, count=len(col) + 1,
+            offset=col.offset * (8 if large else 4),
+        )
+        return int(np.diff(offsets).max())
+
     def head(self, i: int, n: int) -> list[str]:
         """The first ``n`` cells of column ``i``."""
         if self.batch is None or self.cells is not None:
