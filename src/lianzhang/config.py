@@ -81,6 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LIANZHANG_MAX_UPLOAD_MB", "max_upload_mb", int, "20", "largest import file accepted, in MB"),
     Setting(
+        "LIANZHANG_OPENDATA_MAX_UPLOAD_MB",
+        "opendata_max_upload_mb",
+        int,
+        "500",
+        "largest raw file a department may upload for de-identification, in MB",
+    ),
+    Setting(
         "LIANZHANG_DEMO_BANNER",
         "demo_banner",
         _bool,
@@ -103,6 +110,7 @@ class Config:
     allowed_hosts: list[str]
     sqlite_timeout: float
     max_upload_mb: int
+    opendata_max_upload_mb: int
     demo_banner: bool
     chain_dirs: list[str]
 

@@ -120,6 +120,7 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 MAX_UPLOAD_BYTES = CONFIG.max_upload_mb * 1024 * 1024
+OPENDATA_MAX_UPLOAD_BYTES = CONFIG.opendata_max_upload_mb * 1024 * 1024
 # Uploads bigger than this are refused by the import service before parsing; Django itself must let
 # them through to that check instead of failing with a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

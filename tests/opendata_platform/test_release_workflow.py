@@ -287,6 +287,47 @@ def test_scan_progress_is_recorded_on_the_release(personas, department, people_c
     assert progress["status"] == "scanned" and progress["total"] == release.progress_total
 
 
+def test_the_dataset_page_can_watch_an_upload_while_it_is_scanned(
+    personas, department, people_csv, monkeypatch
+):
+    dept = personas["department"]
+    dataset = new_dataset(dept.actor, department.pk)
+    url = f"/data/manage/{dataset.pk}/progress/"
+    assert dept.client.get(url).json()["stage"] == ""
+    seen: list[dict] = []
+    real_scan = release_services.scan_file
+
+    def scan_and_look(path, on_progress=None):
+        def report(done: int, total: int) -> None:
+            on_progress(done, total)
+            seen.append(dept.client.get(url).json())  # what the polling page gets meanwhile
+
+        return real_scan(path, on_progress=report)
+
+    monkeypatch.setattr(release_services, "scan_file", scan_and_look)
+    release = upload(dept.actor, dataset.pk, people_csv)
+    assert seen and all(s["stage"] == "scan" and s["release"] == release.pk for s in seen)
+    assert seen[-1]["percent"] == 100
+    assert dept.client.get(url).json()["stage"] == ""
+    page = dept.client.get(f"/data/manage/{dataset.pk}/").content.decode()
+    assert f'data-progress-url="{url}"' in page
+    assert personas["enterprise_a"].client.get(url).status_code == 403
+
+
+def test_an_upload_over_the_open_data_limit_is_refused_and_leaves_nothing(
+    personas, department, people_csv, data_dir, settings
+):
+    dept = personas["department"].actor
+    dataset = new_dataset(dept, department.pk)
+    settings.OPENDATA_MAX_UPLOAD_BYTES = people_csv.stat().st_size - 1
+    with pytest.raises(ValidationError, match="MB 上限"):
+        upload(dept, dataset.pk, people_csv)
+    assert not Release.objects.exists()
+    assert not [f for f in data_dir.rglob("*") if f.is_file() and f.suffix != ".key"]
+    settings.OPENDATA_MAX_UPLOAD_BYTES = people_csv.stat().st_size
+    assert upload(dept, dataset.pk, people_csv).status == R.SCANNED
+
+
 def test_a_version_label_is_used_once_per_dataset(personas, department, people_csv):
     dept = personas["department"].actor
     dataset = new_dataset(dept, department.pk)

@@ -133,6 +133,16 @@ def release_progress(actor: Actor, pk: int) -> dict[str, Any]:
     }
 
 
+@guarded("data.manage")
+def dataset_progress(actor: Actor, dataset_id: int) -> dict[str, Any]:
+    """The progress of the dataset's version being scanned, processed or published right now, if any."""
+    dataset = get_dataset(actor, dataset_id)
+    running = dataset.releases.exclude(progress_stage="").order_by("-pk").first()
+    if running is None:
+        return {"release": None, "stage": "", "done": 0, "total": 0, "percent": 0}
+    return {"release": running.pk, **release_progress(actor, running.pk)}
+
+
 # ------------------------------------------------------------------------------------ upload and scan
 
 
@@ -155,7 +165,7 @@ def _save_upload(name: str, chunks: Iterable[bytes], ext: str) -> Path:
     incoming = storage.root() / storage.RAW / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / f"{uuid.uuid4().hex}{ext}"
-    limit = getattr(settings, "MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+    limit = settings.OPENDATA_MAX_UPLOAD_BYTES
     size = 0
     try:
         with path.open("wb") as out:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/new/", views.dataset_create, name="opendata-create"),
     path("manage/<int:pk>/", views.dataset_page, name="opendata-dataset"),
     path("manage/<int:pk>/edit/", views.dataset_edit, name="opendata-edit"),
+    path("manage/<int:pk>/progress/", views.dataset_progress, name="opendata-dataset-progress"),
     path("releases/<int:pk>/", views.release_page, name="opendata-release"),
     path("releases/<int:pk>/action/", views.release_action, name="opendata-release-action"),
     path("releases/<int:pk>/progress/", views.progress, name="opendata-progress"),

@@ -280,6 +280,15 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse(release_services.release_progress(actor_for(request.user), pk))
 
 
+@login_required
+@page
+def dataset_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress of the dataset's running step (an upload's scan has no version number yet)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(release_services.dataset_progress(actor_for(request.user), pk))
+
+
 # ------------------------------------------------------------------------------------ requests
 
 
