@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from lianzhang.accounts import services as account_services
@@ -84,6 +85,37 @@ def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 @api.exception_handler(StaleEdit)
 def _stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc), "current_version": exc.current}, status=409)
+
+
+# What a request body or query parameter of the wrong shape gets, in the same words the services use.
+SCHEMA_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "date_parsing": "日期格式应为 年-月-日",
+    "date_from_datetime_parsing": "日期格式应为 年-月-日",
+    "datetime_parsing": "时间格式应为 年-月-日T时:分",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def _malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    wrappers = ("body", "payload", "query", "path")
+    for error in exc.errors:
+        # loc is like ("body", "payload", "per_app"): what is left after the wrappers is the field typed.
+        names = [str(part) for part in error.get("loc", ()) if part not in wrappers]
+        field = ".".join(names) or "__all__"
+        words = SCHEMA_MESSAGES.get(error.get("type", ""), f"格式不正确（{error.get('msg', '')}）")
+        errors.setdefault(field, []).append(words)
+    return api.create_response(request, {"detail": "输入有误", "errors": errors}, status=422)
 
 
 @api.exception_handler(ValidationError)
