@@ -113,3 +113,30 @@ def test_chain_office_reads_the_draw_with_affinity_and_reason(
     expect(page.get_by_text("评分进度：已提交 0 / 4")).to_be_visible()
     assert page_log.external_requests() == []
     assert page_log.page_errors == [], page_log.page_errors
+
+
+@pytest.mark.browser
+def test_chain_office_pages_and_filters_the_assignment_table(
+    page: Page, page_log: PageLog, scoring: tuple[ReviewRound, Assignment, Assignment], monkeypatch
+) -> None:
+    from lianzhang.reviews import services
+
+    monkeypatch.setattr(services, "ASSIGNMENTS_PER_PAGE", 3)
+    round_, mine, _ = scoring
+    log_in(page, "chain")
+    page.goto(f"/reviews/rounds/{round_.pk}/")
+    rows = page.locator("#assignment-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#assignment-pager")).to_contain_text("第 1 / 2 页，共 4 人次")
+
+    page.locator("#assignment-pager").get_by_role("link", name="下一页").click()
+
+    expect(rows).to_have_count(1)
+    expect(page.locator("#assignment-pager")).to_contain_text("第 2 / 2 页")
+    page.locator("#assignment-filters input[name=who]").fill(mine.expert.name)
+    page.locator("#assignment-filters").get_by_role("button", name="筛选").click()
+    expect(rows.first).to_contain_text(mine.expert.name)
+    for text in rows.all_inner_texts():
+        assert mine.expert.name in text
+    assert page_log.external_requests() == []
+    assert page_log.page_errors == [], page_log.page_errors

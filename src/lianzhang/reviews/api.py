@@ -551,8 +551,6 @@ def round_conflicts(request: HttpRequest, pk: int) -> list:
 @router.post("/reviews/rounds/{pk}/assign", response=AssignRunOut, url_name="review_round_assign")
 def round_assign(request: HttpRequest, pk: int, payload: AssignIn) -> dict:
     """Assign experts (draw or optimal, the round's mode by default); the seed is recorded for replay."""
-    if payload.seed is not None and not 0 <= payload.seed < 2**63:
-        raise ValidationError({"seed": "随机种子应为非负整数"})
     result = assignment_services.run_assignment(
         actor_for(request.user), pk, payload.mode or None, payload.seed
     )

@@ -32,24 +32,25 @@ def _engine_inputs(
     return experts, apps, bridge.to_engine_experts(experts), bridge.to_engine_applications(apps)
 
 
-def _readable(reason: str) -> str:
+def _readable(reason: str, names: dict[str, str] | None = None) -> str:
     """The engine's reason with chain node ids shown by their names."""
-    names = node_names()
+    names = node_names() if names is None else names
     return NODE_ID.sub(lambda m: names.get(m.group(), m.group()), reason)
 
 
 def _store(round_: ReviewRound, items: list[engine.Assignment], origin: str) -> list[Assignment]:
+    names = node_names()
     rows = [
         Assignment(
             application_id=bridge.pk_of(a.application),
             expert_id=bridge.pk_of(a.expert),
             affinity=a.affinity,
-            reason=_readable(a.reason)[:500],
+            reason=_readable(a.reason, names)[:500],
             origin=origin,
         )
         for a in items
     ]
-    return Assignment.objects.bulk_create(rows)
+    return Assignment.objects.bulk_create(rows, batch_size=1000)
 
 
 @guarded("review.manage")
@@ -63,6 +64,9 @@ def run_assignment(
         mode = mode or round_.mode
         if mode not in ReviewRound.Mode.values:
             raise ValidationError({"mode": "分配方式应为 draw 或 optimal"})
+        if seed is not None and not 0 <= seed < 2**32:
+            # numpy's generators take seeds in this range; anything else would fail inside the draw.
+            raise ValidationError({"seed": "随机种子应为 0 到 4294967295 之间的整数"})
         experts, apps, e_experts, e_apps = _engine_inputs(round_)
         if not experts:
             raise ValidationError("专家库中没有可用专家")
@@ -81,10 +85,7 @@ def run_assignment(
         round_.draw_inputs = {"experts": [e.pk for e in experts], "applications": [a.pk for a in apps]}
         round_.assigned_at = timezone.now()
         round_.save()
-        for a in apps:
-            if a.added_late:
-                a.added_late = False
-                a.save(update_fields=["added_late"])
+        ReviewApplication.objects.filter(pk__in=[a.pk for a in apps if a.added_late]).update(added_late=False)
         bridge.store_conflicts(round_)
         audit.record(
             actor,

@@ -29,6 +29,7 @@ from lianzhang.reviews.models import Assignment, Conflict, Expert, ReviewApplica
 R = ReviewRound.Status
 # Rounds whose conflicts follow late changes to the pool, the applications or the registry.
 OPEN_STATUSES = (R.CHECKING, R.ASSIGNING, R.SCORING)
+NAME_CHUNK = 5000
 
 
 def today() -> date:
@@ -65,11 +66,16 @@ def registry_links(experts: Iterable[Expert]) -> dict[int, tuple[str, ...]]:
     for expert in experts:
         by_name.setdefault(expert.name, []).append(expert)
     links: dict[int, list[str]] = {}
-    persons = RelatedPerson.objects.filter(name__in=list(by_name)).exclude(organisation="")
-    for name, org, code in persons.values_list("name", "organisation", "enterprise__credit_code"):
-        for expert in by_name[name]:
-            if engine.same_org(org, expert.organisation):
-                links.setdefault(expert.pk, []).append(code)
+    names = list(by_name)
+    # In chunks: a pool of tens of thousands of names would pass SQLite's limit on query parameters.
+    for start in range(0, len(names), NAME_CHUNK):
+        persons = RelatedPerson.objects.filter(name__in=names[start : start + NAME_CHUNK]).exclude(
+            organisation=""
+        )
+        for name, org, code in persons.values_list("name", "organisation", "enterprise__credit_code"):
+            for expert in by_name[name]:
+                if engine.same_org(org, expert.organisation):
+                    links.setdefault(expert.pk, []).append(code)
     return {pk: tuple(dict.fromkeys(codes)) for pk, codes in links.items()}
 
 
@@ -131,13 +137,12 @@ def rules_of(round_: ReviewRound) -> engine.ConflictRules:
     return engine.ConflictRules(same_district=round_.same_district)
 
 
-def reviewable(round_: ReviewRound) -> list[ReviewApplication]:
-    """Applications that go to experts: all but those that failed the formal check."""
-    return list(
-        round_.applications.exclude(check_status=ReviewApplication.Check.FAILED)
-        .select_related("enterprise")
-        .order_by("pk")
-    )
+def reviewable(round_: ReviewRound, only: Iterable[int] | None = None) -> list[ReviewApplication]:
+    """Applications that go to experts: all but those that failed the formal check (or of `only`)."""
+    qs = round_.applications.exclude(check_status=ReviewApplication.Check.FAILED)
+    if only is not None:
+        qs = qs.filter(pk__in=list(only))
+    return list(qs.select_related("enterprise").order_by("pk"))
 
 
 def pool_for(round_: ReviewRound) -> list[Expert]:
@@ -146,12 +151,20 @@ def pool_for(round_: ReviewRound) -> list[Expert]:
     return list(Expert.objects.filter(Q(pk__in=eligible_experts().values("pk")) | Q(pk__in=assigned)))
 
 
-def store_conflicts(round_: ReviewRound) -> list[Conflict]:
-    """Recompute and store every conflict of the round, each with its reason."""
-    apps = reviewable(round_)
+def store_conflicts(round_: ReviewRound, applications: Iterable[int] | None = None) -> list[Conflict]:
+    """Recompute and store the conflicts of the round (or only of these applications), with reasons.
+
+    A change that concerns some applications only (one added, one checked, a related person of one
+    enterprise) recomputes those: the other applications' conflicts cannot have changed.
+    """
+    only = None if applications is None else set(applications)
+    apps = reviewable(round_, only)
     experts = pool_for(round_)
     found = engine.find_conflicts(to_engine_experts(experts), to_engine_applications(apps), rules_of(round_))
-    Conflict.objects.filter(round=round_).delete()
+    stale = Conflict.objects.filter(round=round_)
+    if only is not None:
+        stale = stale.filter(application_id__in=only)
+    stale.delete()
     rows = [
         Conflict(
             round=round_,
@@ -162,16 +175,21 @@ def store_conflicts(round_: ReviewRound) -> list[Conflict]:
         )
         for c in found
     ]
-    return Conflict.objects.bulk_create(rows)
+    return Conflict.objects.bulk_create(rows, batch_size=2000)
 
 
 def recompute_open_rounds(enterprise_ids: Iterable[int] | None = None) -> list[ReviewRound]:
-    """Recompute conflicts of open rounds after a late change (all, or those with these enterprises)."""
+    """Recompute conflicts of open rounds after a late change (all, or the applications of enterprises)."""
     rounds = ReviewRound.objects.filter(status__in=OPEN_STATUSES)
-    if enterprise_ids is not None:
-        rounds = rounds.filter(applications__enterprise_id__in=list(enterprise_ids)).distinct()
+    wanted = None if enterprise_ids is None else list(enterprise_ids)
+    if wanted is not None:
+        rounds = rounds.filter(applications__enterprise_id__in=wanted).distinct()
     done = []
     for round_ in rounds:
-        store_conflicts(round_)
+        if wanted is None:
+            store_conflicts(round_)
+        else:
+            affected = round_.applications.filter(enterprise_id__in=wanted).values_list("pk", flat=True)
+            store_conflicts(round_, list(affected))
         done.append(round_)
     return done

@@ -29,7 +29,7 @@ COLUMNS = (
 )
 HEADERS = {header: key for header, key, _, _ in COLUMNS}
 LABELS = {key: header for header, key, _, _ in COLUMNS}
-MAX_ROWS = 5000
+MAX_ROWS = 20000
 _SPLIT = re.compile(r"[,，、;；\n]+")
 
 

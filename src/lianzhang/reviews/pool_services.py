@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from lianzhang.accounts import audit
-from lianzhang.accounts.models import Role
+from lianzhang.accounts.models import AuditEntry, Role
 from lianzhang.accounts.permissions import Actor, guarded
 from lianzhang.common.chains import platform_chain
 from lianzhang.enterprises.models import Enterprise, RelatedPerson
@@ -83,8 +83,11 @@ def _clean_self(data: SelfProfileInput, errors: dict[str, str]) -> dict[str, Any
     }
 
 
-def _clean(data: ExpertInput) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validated model values and the errors by field (empty when the input is good)."""
+def _clean(data: ExpertInput, districts: set[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validated model values and the errors by field (empty when the input is good).
+
+    `districts`, when given, holds the known district codes (an import reads them once for all rows).
+    """
     errors: dict[str, str] = {}
     values = _clean_self(
         SelfProfileInput(data.nodes, data.disciplines, data.profile, data.available, data.declared_conflicts),
@@ -98,7 +101,8 @@ def _clean(data: ExpertInput) -> tuple[dict[str, Any], dict[str, str]]:
     if not org:
         errors["organisation"] = "请填写工作单位"
     district = data.district.strip()
-    if district and not Region.objects.filter(pk=district).exists():
+    known = (district in districts) if districts is not None else Region.objects.filter(pk=district).exists()
+    if district and not known:
         errors["district"] = f"没有区划代码 {district}"
     if data.status not in Expert.Status.values:
         errors["status"] = "状态应为 在库、暂停 或 退出"
@@ -192,6 +196,8 @@ def save_expert(actor: Actor, data: ExpertInput, pk: int | None = None, version:
 def import_experts(actor: Actor, data: bytes) -> dict[str, int]:
     """Import the pool from the Excel template: all rows or none; errors name row, column and reason."""
     rows = imports.read_sheet(data)
+    named = {imports.text(row.cells.get("district")) for row in rows} - {""}
+    districts = set(Region.objects.filter(pk__in=named).values_list("pk", flat=True))
     errors: list[imports.RowError] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -238,7 +244,8 @@ def import_experts(actor: Actor, data: bytes) -> dict[str, int]:
                 declared_conflicts=imports.split_list(c.get("declared_conflicts")),
                 max_load=max_load,
                 username=imports.text(c.get("username")),
-            )
+            ),
+            districts,
         )
         for key, reason in field_errors.items():
             if key == "status" and status_text not in STATUS_BY_LABEL:
@@ -256,25 +263,50 @@ def import_experts(actor: Actor, data: bytes) -> dict[str, int]:
         errors.append(imports.RowError(2, "-", "表中没有专家"))
     if errors:
         raise imports.SheetError(errors)
-    created = updated = 0
     with transaction.atomic():
-        for number, values in parsed:
-            expert = Expert.objects.filter(name=values["name"], organisation=values["organisation"]).first()
-            if _linked_elsewhere(values["user"], expert.pk if expert else None):
-                raise imports.SheetError([imports.RowError(number, "登录账号", "该账号已关联其他专家")])
-            if expert is None:
-                expert = Expert.objects.create(**values)
-                audit.record(actor, "import", expert, audit.snapshot(expert))
-                created += 1
-            else:
-                before = audit.snapshot(expert)
-                for name, value in values.items():
-                    setattr(expert, name, value)
-                expert.save()
-                audit.record(actor, "import", expert, audit.diff(before, audit.snapshot(expert)))
-                updated += 1
+        done = _write_import(actor, parsed)
         bridge.recompute_open_rounds()
-    return {"created": created, "updated": updated}
+    return done
+
+
+def _existing(parsed: list[tuple[int, dict[str, Any]]]) -> dict[tuple[str, str], Expert]:
+    """Pool records already there for the sheet's (name, organisation) pairs, read in a few queries."""
+    names = sorted({values["name"] for _, values in parsed})
+    found: dict[tuple[str, str], Expert] = {}
+    for start in range(0, len(names), bridge.NAME_CHUNK):
+        for expert in Expert.objects.filter(name__in=names[start : start + bridge.NAME_CHUNK]).order_by("pk"):
+            found.setdefault((expert.name, expert.organisation), expert)
+    return found
+
+
+def _write_import(actor: Actor, parsed: list[tuple[int, dict[str, Any]]]) -> dict[str, int]:
+    """Update the experts already in the pool one by one, create the new ones in bulk; audit each."""
+    existing = _existing(parsed)
+    claimed: dict[int, int] = {}
+    new: list[Expert] = []
+    for number, values in parsed:
+        expert = existing.get((values["name"], values["organisation"]))
+        user = values["user"]
+        if user is not None and (
+            user.pk in claimed or _linked_elsewhere(user, expert.pk if expert else None)
+        ):
+            raise imports.SheetError([imports.RowError(number, "登录账号", "该账号已关联其他专家")])
+        if user is not None:
+            claimed[user.pk] = number
+        if expert is None:
+            new.append(Expert(**values))
+        else:
+            before = audit.snapshot(expert)
+            for name, value in values.items():
+                setattr(expert, name, value)
+            expert.save()
+            audit.record(actor, "import", expert, audit.diff(before, audit.snapshot(expert)))
+    # Thousands of new experts: one INSERT per batch and their audit entries likewise.
+    created = Expert.objects.bulk_create(new, batch_size=1000)
+    AuditEntry.objects.bulk_create(
+        [audit.entry(actor, "import", e, audit.snapshot(e)) for e in created], batch_size=1000
+    )
+    return {"created": len(created), "updated": len(parsed) - len(created)}
 
 
 # ------------------------------------------------------------------------------------ own profile

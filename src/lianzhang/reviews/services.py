@@ -11,12 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from lianzhang.accounts import audit
+from lianzhang.accounts.models import AuditEntry
 from lianzhang.accounts.permissions import Actor, allowed, guarded
-from lianzhang.enterprises.models import Enterprise, Project
+from lianzhang.enterprises.models import Enterprise, NodeAssignment, Project
 from lianzhang.enterprises.services import NotFound
 from lianzhang.reviews import bridge, engine
 from lianzhang.reviews.models import (
@@ -40,6 +42,10 @@ RANK_ORDER = F("rank").asc(nulls_last=True)
 # Applications may still join (late) until scoring ends; they then need conflicts and reviewers.
 ADDABLE = (R.DRAFT, R.CHECKING, R.ASSIGNING, R.SCORING)
 LATE = (R.ASSIGNING, R.SCORING)
+# The round page's long tables are paged; a round may hold thousands of applications.
+APPS_PER_PAGE = 50
+ASSIGNMENTS_PER_PAGE = 100
+VACANCIES_SHOWN = 100
 DEFAULT_CRITERIA = [
     {"key": "innovation", "label": "技术创新性", "weight": 30, "max": 100},
     {"key": "feasibility", "label": "实施可行性", "weight": 25, "max": 100},
@@ -146,11 +152,12 @@ def _steps(round_: ReviewRound) -> list[dict[str, str]]:
 def round_detail(actor: Actor, pk: int) -> dict[str, Any]:
     """Everything the round page shows: steps, applications, conflicts, assignments, progress, results."""
     round_ = _round(pk)
-    apps = list(
-        round_.applications.select_related("enterprise", "decision")
-        .prefetch_related("assignments__expert", "assignments__score")
-        .order_by(RANK_ORDER, "pk")
-    )
+    apps = list(round_.applications.select_related("enterprise", "decision").order_by(RANK_ORDER, "pk"))
+    # Joined on the round rather than prefetched by id: SQLite refuses the thousands of ids a large
+    # round would put into one query.
+    by_app: dict[int, list[Assignment]] = defaultdict(list)
+    for a in Assignment.objects.filter(application__round=round_).select_related("expert", "score"):
+        by_app[a.application_id].append(a)
     conflicts: dict[int, list[Conflict]] = defaultdict(list)
     for c in round_.conflicts.select_related("expert").order_by("application_id", "expert__name"):
         conflicts[c.application_id].append(c)
@@ -158,10 +165,12 @@ def round_detail(actor: Actor, pk: int) -> dict[str, Any]:
     rows, conflicted, vacancies = [], [], []
     active_total = submitted = 0
     for app in apps:
-        active = [a for a in app.assignments.all() if a.status != A.DECLINED]
+        mine = by_app.get(app.pk, [])
+        active = [a for a in mine if a.status != A.DECLINED]
         active_total += len(active)
         submitted += sum(1 for a in active if a.status == A.SUBMITTED)
-        for a in app.assignments.all():
+        for a in mine:
+            a.application = app
             a.conflict = (app.pk, a.expert_id) in conflicted_pairs and a.status != A.DECLINED
             if a.conflict:
                 conflicted.append(a)
@@ -189,6 +198,128 @@ def round_detail(actor: Actor, pk: int) -> dict[str, Any]:
         "criteria": round_.criteria,
         "can_manage": manage,
         "today": bridge.today(),
+    }
+
+
+@dataclass
+class PageQuery:
+    """What the round page was asked to show: filters and page numbers of its two long tables."""
+
+    q: str = ""  # applications: title or applicant contains
+    check: str = ""  # applications: formal check status
+    page: int = 1  # applications page
+    who: str = ""  # assignments: application title or expert name contains
+    status: str = ""  # assignments: status
+    conflicted: bool = False  # assignments: only those crossing a conflict found after the draw
+    assignment_page: int = 1
+
+
+def _conflict_exists() -> Exists:
+    return Exists(
+        Conflict.objects.filter(application_id=OuterRef("application_id"), expert_id=OuterRef("expert_id"))
+    )
+
+
+@guarded("review.view")
+def round_page(actor: Actor, pk: int, query: PageQuery | None = None) -> dict[str, Any]:
+    """The round page for rounds of any size: counts for the whole round, one page of each long table.
+
+    Unlike `round_detail`, nothing here loads every application or assignment: a round of 2,000
+    applications and 6,000 assignments opens as fast as a small one.
+    """
+    query = query or PageQuery()
+    round_ = _round(pk)
+    apps = round_.applications.all()
+    check_counts = dict(apps.values_list("check_status").annotate(n=Count("pk")).order_by())
+    shown = apps.select_related("enterprise", "decision").order_by(RANK_ORDER, "pk")
+    if query.q.strip():
+        shown = shown.filter(
+            Q(title__icontains=query.q.strip()) | Q(enterprise__name__icontains=query.q.strip())
+        )
+    if query.check in CHECK.values:
+        shown = shown.filter(check_status=query.check)
+    app_page = Paginator(shown, APPS_PER_PAGE).get_page(query.page)
+    on_page = list(app_page.object_list)
+    ids = [a.pk for a in on_page]
+    conflicts: dict[int, list[Conflict]] = defaultdict(list)
+    for c in (
+        Conflict.objects.filter(application_id__in=ids)
+        .select_related("expert")
+        .order_by("application_id", "expert__name")
+    ):
+        conflicts[c.application_id].append(c)
+    round_assignments = Assignment.objects.filter(application__round=round_)
+    active = round_assignments.exclude(status=A.DECLINED)
+    panel = dict(
+        active.filter(application_id__in=ids).values_list("application_id").annotate(n=Count("pk")).order_by()
+    )
+    for app in on_page:
+        app.conflict_list = conflicts.get(app.pk, [])
+        app.panel = panel.get(app.pk, 0)
+    totals = active.aggregate(total=Count("pk"), submitted=Count("pk", filter=Q(status=A.SUBMITTED)))
+    vacancies: list[tuple[ReviewApplication, int]] = []
+    vacancy_count = 0
+    if round_.status in (R.ASSIGNING, R.SCORING) and round_.assigned_at:
+        short = (
+            apps.exclude(check_status=CHECK.FAILED)
+            .annotate(n_active=Count("assignments", filter=~Q(assignments__status=A.DECLINED)))
+            .filter(n_active__lt=round_.per_app)
+            .order_by(RANK_ORDER, "pk")
+        )
+        vacancy_count = short.count()
+        vacancies = [(a, a.n_active) for a in short[:VACANCIES_SHOWN]]
+    conflicted = list(
+        active.filter(_conflict_exists())
+        .select_related("expert", "application")
+        .order_by("application_id", "pk")
+    )
+    listed = round_assignments.select_related("application", "expert", "score").order_by(
+        F("application__rank").asc(nulls_last=True), "application_id", "-affinity", "pk"
+    )
+    if query.who.strip():
+        who = query.who.strip()
+        listed = listed.filter(Q(application__title__icontains=who) | Q(expert__name__icontains=who))
+    if query.status in A.values:
+        listed = listed.filter(status=query.status)
+    if query.conflicted:
+        listed = listed.exclude(status=A.DECLINED).filter(_conflict_exists())
+    assignment_page = Paginator(listed, ASSIGNMENTS_PER_PAGE).get_page(query.assignment_page)
+    rows = list(assignment_page.object_list)
+    flagged = {(a.application_id, a.expert_id) for a in conflicted}
+    for a in rows:
+        a.conflict = (a.application_id, a.expert_id) in flagged
+    results: list[ReviewApplication] = []
+    if round_.status in RESULTS_OPEN:
+        results = list(
+            apps.filter(score__isnull=False)
+            .select_related("enterprise", "decision")
+            .order_by(RANK_ORDER, "pk")
+        )
+    total, submitted = totals["total"], totals["submitted"]
+    return {
+        "round": round_,
+        "steps": _steps(round_),
+        "application_total": sum(check_counts.values()),
+        "check_counts": {value: check_counts.get(value, 0) for value in CHECK.values},
+        "applications": on_page,
+        "application_page": app_page,
+        "conflict_count": Conflict.objects.filter(round=round_).count(),
+        "assignments": rows,
+        "assignment_page": assignment_page,
+        "conflicted": conflicted,
+        "vacancies": vacancies,
+        "vacancy_count": vacancy_count,
+        "progress": {
+            "submitted": submitted,
+            "total": total,
+            "percent": round(100 * submitted / total) if total else 0,
+        },
+        "results": results,
+        "objections": list(round_.objections.select_related("application", "enterprise")),
+        "criteria": round_.criteria,
+        "can_manage": allowed(actor, "review.manage"),
+        "today": bridge.today(),
+        "query": query,
     }
 
 
@@ -320,8 +451,89 @@ def add_application(actor: Actor, round_id: int, source_kind: str, source_id: in
         )
         audit.record(actor, "create", app, {**audit.snapshot(app), "late": late})
         if round_.status in bridge.OPEN_STATUSES:
-            bridge.store_conflicts(round_)
+            bridge.store_conflicts(round_, [app.pk])
     return app
+
+
+def _project_sources(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What `_source` gives for registry projects, for many at once (with the enterprises' node fields)."""
+    projects = {p.pk: p for p in Project.objects.select_related("enterprise").filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in projects]
+    if missing:
+        raise ValidationError({"source_id": f"项目库没有项目 {'、'.join(map(str, missing[:20]))}"})
+    nodes: dict[int, list[str]] = defaultdict(list)
+    # The same order as `_node_fields` (the model's ordering), per enterprise.
+    for enterprise_id, node in NodeAssignment.objects.filter(
+        enterprise_id__in={p.enterprise_id for p in projects.values()}
+    ).values_list("enterprise_id", "node"):
+        nodes[enterprise_id].append(node)
+    return {
+        pk: {
+            "enterprise": p.enterprise,
+            "title": p.name,
+            "text": p.description,
+            "requested_fen": p.budget_fen,
+            "fields": list(dict.fromkeys(nodes[p.enterprise_id])),
+        }
+        for pk, p in projects.items()
+    }
+
+
+def _fields_of(kind: str, src: dict[str, Any]) -> list[str]:
+    if kind == K.PROJECT:  # `_project_sources` read the node fields already
+        return src["fields"]
+    return src.get("fields") or _node_fields(src["enterprise"])
+
+
+@guarded("review.manage")
+def add_applications(
+    actor: Actor, round_id: int, source_kind: str, source_ids: list[int]
+) -> list[ReviewApplication]:
+    """Put many projects, bids or 技术对接 claims into a round at once: all of them or none."""
+    ids = list(dict.fromkeys(source_ids))
+    if len(ids) != len(source_ids):
+        raise ValidationError({"source_id": "同一申请列了两次"})
+    with transaction.atomic():
+        round_ = _round(round_id, lock=True)
+        _need(round_, *ADDABLE)
+        if source_kind != round_.kind:
+            raise ValidationError({"source_kind": f"本批次为“{round_.get_kind_display()}”，只收同类申请"})
+        taken = set(
+            round_.applications.filter(source_kind=source_kind, source_id__in=ids).values_list(
+                "source_id", flat=True
+            )
+        )
+        if taken:
+            raise ValidationError({"source_id": f"已在本批次中：{'、'.join(map(str, sorted(taken)[:20]))}"})
+        if source_kind == K.PROJECT:
+            sources = _project_sources(ids)
+        else:
+            sources = {pk: _source(source_kind, pk) for pk in ids}
+        late = round_.status in (R.ASSIGNING, R.SCORING) and round_.assigned_at is not None
+        apps = ReviewApplication.objects.bulk_create(
+            [
+                ReviewApplication(
+                    round=round_,
+                    enterprise=sources[pk]["enterprise"],
+                    title=sources[pk]["title"],
+                    text=sources[pk]["text"],
+                    fields=_fields_of(source_kind, sources[pk]),
+                    requested_fen=sources[pk]["requested_fen"],
+                    source_kind=source_kind,
+                    source_id=pk,
+                    added_late=late,
+                )
+                for pk in ids
+            ],
+            batch_size=500,
+        )
+        AuditEntry.objects.bulk_create(
+            [audit.entry(actor, "create", app, {**audit.snapshot(app), "late": late}) for app in apps],
+            batch_size=500,
+        )
+        if round_.status in bridge.OPEN_STATUSES:
+            bridge.store_conflicts(round_, [app.pk for app in apps])
+    return apps
 
 
 @guarded("review.manage")
@@ -357,8 +569,54 @@ def formal_check(actor: Actor, application_id: int, passed: bool, reason: str = 
             actor, "formal_check", app, {"check_status": [before, app.check_status], "reason": reason}
         )
         if app.round.status in bridge.OPEN_STATUSES:
-            bridge.store_conflicts(app.round)
+            bridge.store_conflicts(app.round, [app.pk])
     return app
+
+
+@guarded("review.manage")
+def formal_check_many(
+    actor: Actor, round_id: int, application_ids: list[int], passed: bool, reason: str = ""
+) -> int:
+    """Record the same formal check for many applications of a round at once; returns how many."""
+    round_ = _round(round_id)
+    _need(round_, R.CHECKING, R.ASSIGNING, R.SCORING)
+    if not passed and not reason.strip():
+        raise ValidationError({"reason": "不通过时请写明原因"})
+    apps = list(round_.applications.filter(pk__in=list(application_ids)).order_by("pk"))
+    if len(apps) != len(set(application_ids)):
+        raise ValidationError({"application_ids": "有申请不在本批次中"})
+    if not passed:
+        scored = Assignment.objects.filter(application__in=apps, status=A.SUBMITTED)
+        titles = sorted({a.application.title for a in scored.select_related("application")[:10]})
+        if titles:
+            raise ValidationError(f"已有专家提交评分，不能再改为不通过：{'、'.join(titles)}")
+    status = CHECK.PASSED if passed else CHECK.FAILED
+    entries = []
+    for app in apps:
+        entries.append(
+            audit.entry(
+                actor, "formal_check", app, {"check_status": [app.check_status, status], "reason": reason}
+            )
+        )
+        app.check_status, app.check_reason = status, reason.strip()[:500]
+    with transaction.atomic():
+        ReviewApplication.objects.bulk_update(apps, ["check_status", "check_reason"], batch_size=500)
+        if not passed:
+            Assignment.objects.filter(application__in=apps).delete()
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        if round_.status in bridge.OPEN_STATUSES:
+            bridge.store_conflicts(round_, [a.pk for a in apps])
+    return len(apps)
+
+
+@guarded("review.manage")
+def pass_pending(actor: Actor, round_id: int) -> int:
+    """Pass the formal check of every application still waiting for it; returns how many."""
+    round_ = _round(round_id)
+    pending = list(round_.applications.filter(check_status=CHECK.PENDING).values_list("pk", flat=True))
+    if not pending:
+        raise ValidationError("没有待审查的申请")
+    return formal_check_many(actor, round_id, pending, True)
 
 
 @guarded("review.manage")

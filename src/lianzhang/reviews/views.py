@@ -7,6 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -236,7 +237,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The round page: stepper, applications, conflicts, assignments, progress, results, 公示."""
     actor = actor_for(request.user)
-    context = services.round_detail(actor, pk)
+    context = services.round_page(actor, pk, _page_query(request))
     round_ = context["round"]
     if (
         context["can_manage"]
@@ -253,10 +254,48 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["editable"] = round_.status in services.ADDABLE
     context["checkable"] = round_.status in (ReviewRound.Status.CHECKING, *services.LATE)
     context["late"] = round_.status in services.LATE
+    context["check_choices"] = ReviewApplication.Check.choices
+    context["status_choices"] = Assignment.Status.choices
+    context["app_links"] = _pager(request, context["application_page"], "page", "applications")
+    context["assignment_links"] = _pager(request, context["assignment_page"], "apage", "assignments")
     verify = request.GET.get("verify")
     if verify and round_.assigned_at:
         context["verify"] = assignment_services.verify_draw(actor, pk)
     return render(request, "reviews/round_detail.html", context)
+
+
+def _number(request: HttpRequest, key: str) -> int:
+    value = request.GET.get(key, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _page_query(request: HttpRequest) -> services.PageQuery:
+    """Filters and page numbers of the round page, from the query string."""
+    get = request.GET
+    return services.PageQuery(
+        q=get.get("q", "")[:100],
+        check=get.get("check", ""),
+        page=_number(request, "page"),
+        who=get.get("who", "")[:100],
+        status=get.get("status", ""),
+        conflicted=get.get("conflicted") == "1",
+        assignment_page=_number(request, "apage"),
+    )
+
+
+def _pager(request: HttpRequest, page_obj: Page, key: str, anchor: str) -> dict[str, str]:
+    """Links to the previous and next page of one table, keeping every other filter as it is."""
+
+    def link(number: int) -> str:
+        params = request.GET.copy()
+        params.pop("verify", None)
+        params[key] = str(number)
+        return f"?{params.urlencode()}#{anchor}"
+
+    return {
+        "previous": link(page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        "next": link(page_obj.next_page_number()) if page_obj.has_next() else "",
+    }
 
 
 @login_required
@@ -272,6 +311,7 @@ def round_action(request: HttpRequest, pk: int) -> HttpResponse:
         "start_check": lambda: services.start_check(actor, pk, version),
         "open_assignment": lambda: services.open_assignment(actor, pk, version),
         "conflicts": lambda: services.compute_conflicts(actor, pk),
+        "pass_pending": lambda: services.pass_pending(actor, pk),
         "assign": lambda: assignment_services.run_assignment(
             actor, pk, request.POST.get("mode") or None, int(seed_text) if seed_text.isdigit() else None
         ),
