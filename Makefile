@@ -49,6 +49,7 @@ bench: $(BIN)/lianzhang  ## speed and memory figures, each against a baseline me
 	$(BIN)/python benchmarks/match_speed.py
 	$(BIN)/python benchmarks/match_quality.py
 	$(BIN)/python benchmarks/review_assign.py
+	$(BIN)/python benchmarks/review_platform.py
 	$(BIN)/python benchmarks/deid_scan.py
 
 clean:
