@@ -67,22 +67,7 @@ def _experts() -> list[Expert]:
 
 def _edit(expert: Expert, **changes) -> Expert:
     """Save the expert with some fields changed and the rest as they are."""
-    data = pool_services.ExpertInput(
-        name=expert.name,
-        organisation=expert.organisation,
-        title=expert.title,
-        nodes=expert.nodes,
-        disciplines=expert.disciplines,
-        district=expert.district,
-        profile=expert.profile,
-        available=expert.available,
-        term_start=expert.term_start,
-        term_end=expert.term_end,
-        status=expert.status,
-        declared_conflicts=expert.declared_conflicts,
-        max_load=expert.max_load,
-        username=expert.user.username if expert.user else "",
-    )
+    data = pool_services.ExpertInput.of(expert)
     for name, value in changes.items():
         setattr(data, name, value)
     return pool_services.save_expert(SYSTEM, data, expert.pk)

@@ -43,6 +43,26 @@ class ExpertInput:
     max_load: int | None = None
     username: str = ""
 
+    @classmethod
+    def of(cls, expert: Expert) -> ExpertInput:
+        """The expert's record as it stands, ready to be changed and saved."""
+        return cls(
+            name=expert.name,
+            organisation=expert.organisation,
+            title=expert.title,
+            nodes=list(expert.nodes),
+            disciplines=list(expert.disciplines),
+            district=expert.district,
+            profile=expert.profile,
+            available=expert.available,
+            term_start=expert.term_start,
+            term_end=expert.term_end,
+            status=expert.status,
+            declared_conflicts=list(expert.declared_conflicts),
+            max_load=expert.max_load,
+            username=expert.user.username if expert.user else "",
+        )
+
 
 @dataclass
 class SelfProfileInput:
@@ -396,24 +416,7 @@ def remove_related_person(actor: Actor, pk: int) -> None:
 
 def expert_input_of(expert: Expert) -> dict[str, Any]:
     """An expert's record as form initial data."""
-    data = asdict(
-        ExpertInput(
-            name=expert.name,
-            organisation=expert.organisation,
-            title=expert.title,
-            nodes=expert.nodes,
-            disciplines=expert.disciplines,
-            district=expert.district,
-            profile=expert.profile,
-            available=expert.available,
-            term_start=expert.term_start,
-            term_end=expert.term_end,
-            status=expert.status,
-            declared_conflicts=expert.declared_conflicts,
-            max_load=expert.max_load,
-            username=expert.user.username if expert.user else "",
-        )
-    )
+    data = asdict(ExpertInput.of(expert))
     for key in ("nodes", "disciplines", "declared_conflicts"):
         data[key] = "、".join(data[key])
     data["version"] = expert.version
