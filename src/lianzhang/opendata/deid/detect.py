@@ -61,7 +61,11 @@ EXAMPLES_PER_TYPE = 2
 # Maximal digit runs of 11 to 19 digits (an ID's final X included): mobiles, landlines without a dash,
 # resident IDs of 15 and 18 characters, all-digit credit codes, bank cards. A mobile inside a longer run
 # is never a mobile. The run boundary is tested after the first digit (see the module docstring).
-RUN = re.compile(r"[0-9](?<![0-9]{2})[0-9]{10,18}(?:[Xx](?![A-Za-z]))?(?![0-9])")
+# A run glued to a Latin letter (GD4147852740330170, the tail of a VIN) is part of a code, unless the
+# letters are a label typed without a colon (Tel13812345678, ID440106...).
+RUN = re.compile(r"[0-9](?<![0-9A-Za-z][0-9])[0-9]{10,18}(?:[Xx](?![A-Za-z]))?(?![0-9])")
+RUN_LABELS = ("Tel", "TEL", "tel", "No", "NO", "ID")
+LABELLED_RUN = re.compile(r"(?:Tel|TEL|tel|No|NO|ID)([0-9]{11,19}(?:[Xx](?![A-Za-z]))?)(?![0-9])")
 RUN_KINDS: tuple[str | None, ...] = (None, "id_card", "uscc", "bank_card", "mobile", "phone")
 _ID, _USCC, _CARD, _MOBILE, _PHONE = 1, 2, 3, 4, 5
 
@@ -72,12 +76,19 @@ def _words(words: Sequence[str]) -> str:
     Each alternative matches the rest of its word first (a literal, quick to reject) and then checks
     the first character with a look-behind.
     """
-    firsts = "".join(sorted({w[0] for w in words}))
-    alts = [
+    return f"[{_firsts(words)}](?:{_rests(words)})"
+
+
+def _firsts(words: Sequence[str]) -> str:
+    return re.escape("".join(sorted({w[0] for w in words})))
+
+
+def _rests(words: Sequence[str]) -> str:
+    """The alternatives of ``_words`` without the leading character set."""
+    return "|".join(
         f"{re.escape(w[1:])}(?<={re.escape(w)})" if len(w) > 1 else f"(?<={re.escape(w)})"
         for w in sorted(words, key=len, reverse=True)
-    ]
-    return f"[{re.escape(firsts)}](?:{'|'.join(alts)})"
+    )
 
 
 _USCC_CHAR = "0-9A-HJ-NP-RTUWXY"
@@ -124,7 +135,7 @@ _PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋
 # Ordinary plates have five characters after the city letter, at least three of them digits; new-energy
 # plates have six (D or F first or last).
 PLATE = re.compile(
-    f"[{_PLATE_PROVINCES}][A-HJ-NP-Z][·•・ ]?"
+    f"[{_PLATE_PROVINCES}][A-HJ-NP-Z][·•・ -]?"
     "(?:[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]"
     "|(?=(?:[A-HJ-NP-Z]{0,2}[0-9]){3})[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领])"
     "(?![0-9A-Za-z])"
@@ -146,14 +157,22 @@ MOBILE_SEP = re.compile(
     r"[- ](?=[0-9]{4}[- ][0-9]{4}(?![0-9]))"
     rf"(?<=(?<![0-9])({_mobile_heads()})[- ])[0-9]{{4}}[- ][0-9]{{4}}"
 )
+# The local number has 7 or 8 digits, typed whole or parted once (8765 4321, 2233-4455).
+_LOCAL = r"(?:[1-9][0-9]{6,7}|[1-9][0-9]{2,3}[ -][0-9]{4})(?![0-9])"
 PHONE_SEP = re.compile(
-    "[-)）](?=[1-9][0-9]{6})(?:"
+    f"[-－ )）](?={_LOCAL})(?:"
     + "|".join(
-        f"(?<=(?<![0-9])({left}0[0-9]{{{k}}}){right})"
-        for left, right in (("", "-"), (r"\(", r"\)"), ("（", "）"))
+        f"(?<=(?<![0-9]){guard}({left}0[0-9]{{{k}}}){right})"
+        for left, right, guard in (
+            # A group of digits before the area code, parted by the same separator, makes it a middle
+            # group of a grouped number (6222 0212 3456 7890), not an area code; another number before
+            # it (13812345678 020-87654321) does not.
+            ("", "-", "(?<![0-9]-)"), ("", "－", "(?<![0-9]－)"), ("", " ", "(?<![0-9] )"),
+            (r"\(", r"\)", ""), ("（", "）", ""),
+        )
         for k in (2, 3)
     )
-    + r")[1-9][0-9]{6,7}(?![0-9])"
+    + f"){_LOCAL}"
 )
 # Bank cards written in groups of four (6222 0212 3456 7890 123), found from the first separator; the
 # digits are then judged like a digit run (Luhn, card scheme).
@@ -208,11 +227,14 @@ _STREET_REST = (
     f"[{_NUM}]+(?:[-之][0-9]+)?(?:弄[0-9]+)?号(?:院|楼)?"
     "(?:[0-9A-Z]+(?:栋|幢|座|号楼)(?:[0-9]+单元)?(?:[0-9]+(?:室|房|号)?)?)?"
 )
+# A side or section after a road name: 中山大道西8号, 工业大道中340号, 人民路东段12号.
+_ROAD_SIDE = "(?:[东南西北中]{1,2}(?:[一二三四五六七八九十]?段)?)?"
 _VILLAGE_REST = f"[{_NUM}]+(?:组|队|社|号)"
 _BUILDING_REST = "(?:[0-9]+单元)?[0-9]+(?:室|房)?"
 _ADDRESS_UNIT = (
     "[路街大巷弄胡里道村社栋幢座号](?:"
-    f"(?<=[路街巷弄里道]){_STREET_REST}|(?<=大)道{_STREET_REST}|(?<=胡)同{_STREET_REST}"
+    f"(?<=[路街巷弄里道]){_ROAD_SIDE}{_STREET_REST}|(?<=大)道{_ROAD_SIDE}{_STREET_REST}"
+    f"|(?<=胡)同{_STREET_REST}"
     f"|(?<=村){_VILLAGE_REST}|(?<=社)区{_VILLAGE_REST}"
     f"|(?<=[0-9A-Z][栋幢座]){_BUILDING_REST}|(?<=[0-9A-Z]号)楼{_BUILDING_REST})"
 )
@@ -224,12 +246,41 @@ _ADDRESS_LEFT = 12
 _ADDRESS_UNITS = "号栋幢座组队社"
 # Parts of one address (路3号院 … 内2栋101) are one finding when at most 12 characters, none of them a
 # stop character, lie between them.
-ADDRESS = re.compile(f"{_ADDRESS_UNIT}(?:[^{re.escape(_STOP)}]{{0,{_ADDRESS_LEFT}}}?{_ADDRESS_UNIT})*")
+# 区 of 小区/社区/园区 (a housing estate, not a district) does not part them.
+_GAP = f"(?:[^{re.escape(_STOP)}]|(?<=[小社园校厂])区)"
+ADDRESS = re.compile(f"{_ADDRESS_UNIT}(?:{_GAP}{{0,{_ADDRESS_LEFT}}}?{_ADDRESS_UNIT})*")
 # A name after a cue word (姓名：张伟, 患者李秀英). A name that also ends at an honorific (联系人王伟先生) is
 # left to NAME_AFTER, so that it is counted once.
+# Punctuation that ends a name after a cue word; there the looser given name is accepted (联系人张家豪，).
+_NAME_END = f"[，,。；;、（(：: \t\u3000{SEP}于住称]|$|来电|反映|投诉|表示|电话|手机|身份证"
+# A dotted name in running text ends where a character that is no part of a name begins (…卡德尔称).
+_DOTTED_IN_TEXT = f"{names.LOOSE_GIVEN_RE}{{1,8}}[·•・]{names.LOOSE_GIVEN_RE}{{1,8}}"
+# A name that opens a cell right before a verb of the hotline's register (张伟来电反映…, 李有才投诉…),
+# found from the verb: each reading of 2 to 4 characters is a fixed-width look-behind to the cell start.
+_OPENING_VERBS = ("来电", "来访", "反映", "投诉", "举报", "诉称")
+
+
+def _opening_readings() -> str:
+    given, single, compound = names.LOOSE_GIVEN_RE, names.SINGLE_RE, names.COMPOUND_RE
+    polite = f"(?!{names.HONORIFIC_RE})"
+    r4 = f"{compound}{polite}{given}{given}"
+    r3 = f"(?:{single}{polite}{given}{given}|{compound}{polite}{given})"
+    r2 = f"(?!{compound}){single}{polite}{given}"
+    return "|".join(
+        f"(?<=(?<![^{SEP}])(?P<{group}>{reading})..)" for group, reading in (("o", r4), ("p", r3), ("q", r2))
+    )
+
+
+# One pass finds both: the cue words and the verbs share the first character set. Every verb has two
+# characters (the look-behinds rely on it).
 NAME_BEFORE = re.compile(
-    _words(names.CUES_BEFORE) + "[：:是为\\s]{0,2}" + f"(?P<n>{names.SURNAME_RE}{names.GIVEN_RE}{{1,2}})"
+    f"[{_firsts(names.CUES_BEFORE + _OPENING_VERBS)}](?:(?:{_rests(names.CUES_BEFORE)})"
+    # Spaces, not \s: the separator between cells (SEP) is whitespace to the engine.
+    + "[：:是为 \\t\u3000]{0,2}"
+    + f"(?P<n>{_DOTTED_IN_TEXT}|{names.LOOSE_NAME_RE}(?={_NAME_END})"
+    + f"|{names.SURNAME_RE}{names.GIVEN_RE}{{1,2}})"
     + f"(?!{names.GIVEN_RE}?{_words(names.CUES_AFTER)})"
+    + f"|(?:{_rests(_OPENING_VERBS)})(?:{_opening_readings()}))"
 )
 
 
@@ -273,13 +324,18 @@ NAME_AFTER = _name_after()
 # a road or compound word, or a number with a house, building, room or village-group unit. A cell that
 # stops at the district or town (广东省东莞市南城街道, what generalisation leaves) is not an address.
 _ADDRESS_DETAIL = (
-    "(?:路|街(?!道)|大道|巷|弄|胡同|小区|花园|大厦|公寓|家园|新村|社区"
+    # A village counts after its town (桃洪镇石门村), not alone: 中关村 is a neighbourhood's name.
+    "(?:路|街(?!道)|大道|巷|弄|胡同|小区|花园|大厦|公寓|家园|新村|社区|[镇乡][^\x1f]*?村"
     f"|[{_NUM}]+(?:号|栋|幢|座|单元|室|组|队))"
 )
 CELL_ADDRESS = re.compile(f"{SEP}(?=[^{SEP}]*?{_ADDRESS_DETAIL})([^{SEP}]+)")
 # A whole cell that has the shape of a name, searched in SEP + text so that the pattern starts with a
 # literal (the engine's fastest search).
-CELL_NAME = re.compile(f"{SEP}({names.FULL_NAME.pattern}|{names.DOTTED_NAME.pattern})(?={SEP}|$)")
+# A name that fills a cell of a names column, or opens it before a number or a note (张伟 13812345678,
+# 李娜（母亲）); two-character names padded to the width of three (张　伟) count too.
+CELL_NAME = re.compile(f"{SEP}({names.CELL_NAME_RE})(?={SEP}|$|{names.AFTER_CELL_NAME})")
+
+
 _UPPER = re.compile("[A-Z]")
 # Shortest cells that can hold a digit run (11), a code with letters (a plate, 7) and a number written
 # with separators (010-1234567, 11).
@@ -311,8 +367,19 @@ class Hits:
         return self.counts[kind] < EXAMPLES_PER_TYPE
 
 
+def _labelled(text: str) -> bool:
+    """True when a text may hold a digit run glued to a label (Tel13812345678), which RUN leaves out."""
+    return any(label in text for label in RUN_LABELS)
+
+
 def run_codes(runs: Sequence[str]) -> np.ndarray:
-    """Kind of each digit run (see RUN) as an index into RUN_KINDS, all runs of a length at once."""
+    """Kind of each digit run (see RUN) as an index into RUN_KINDS, all runs of a length at once.
+
+    A credit code needs a known authority and type, a division prefix and its own check character. The
+    check of the embedded organisation code (GB 11714) is not required: data made with only the final
+    check would lose most all-digit codes, while a random 18-digit order number passes these tests about
+    once in a thousand.
+    """
     codes = np.zeros(len(runs), dtype=np.int8)
     if not runs:
         return codes
@@ -361,6 +428,9 @@ def classify_runs(runs: Sequence[str]) -> list[str | None]:
     return [RUN_KINDS[c] for c in run_codes(runs).tolist()]
 
 
+_SEPARATORS = ("-", " ", "(", "（", "－")
+
+
 @dataclass(frozen=True)
 class _Look:
     """Cheap facts about a text that decide which patterns can match at all.
@@ -386,7 +456,7 @@ class _Look:
         return cls(
             cjk=cjk,
             upper=longest >= _MIN_LETTER_CODE and _UPPER.search(text) is not None,
-            dash=longest >= _MIN_SEPARATED and ("-" in text or " " in text or "(" in text or "（" in text),
+            dash=longest >= _MIN_SEPARATED and any(c in text for c in _SEPARATORS),
             at="@" in text,
             dot="." in text,
             v6="::" in text or text.count(":") >= 7,
@@ -449,19 +519,25 @@ def find_in_text(
     passport_column: bool = False,
     longest: int | None = None,
     address_column: bool = False,
+    organisation_column: bool = False,
 ) -> Hits:
     """Count the direct identifiers in a text (usually a column chunk joined with SEP).
 
     ``passport_column`` accepts the passport forms that otherwise need a word such as 护照 before them;
     ``address_column`` counts each cell that is an address below town level as one address (see
     CELL_ADDRESS) instead of looking for house numbers; ``longest``, an upper bound of the cells'
-    length, lets short columns skip the long patterns.
+    length, lets short columns skip the long patterns; ``organisation_column`` (a column of
+    organisation names) skips addresses and names, which there belong to the organisation.
     """
     hits = hits if hits is not None else Hits()
     if not text:
         return hits
     look = _Look.of(text, longest)
-    runs = RUN.findall(text) if look.longest >= _MIN_RUN else []
+    runs: list[str] = []
+    if look.longest >= _MIN_RUN:
+        runs = RUN.findall(text)
+        if _labelled(text):
+            runs += LABELLED_RUN.findall(text)
     if runs:
         codes = run_codes(runs)
         for code in np.unique(codes[codes > 0]).tolist():
@@ -491,12 +567,19 @@ def find_in_text(
         _count(hits, "ip", IPV4, text, _head)
     if look.v6:
         hits.add("ip", [v for v in (text[_head(m):m.end()] for m in IPV6.finditer(text)) if _ipv6(v)])
+    if organisation_column:
+        return hits
     if address_column:
         hits.add("address", CELL_ADDRESS.findall(SEP + text))
     elif look.units:
-        _count(hits, "address", ADDRESS, text, lambda m: _address_start(text, m.start()))
+        if "（" in text or "(" in text:
+            spans = list(_address_spans(text))
+            hits.add("address", [text[a:b] for a, b, _ in spans[:EXAMPLES_PER_TYPE]], len(spans))
+        else:
+            _count(hits, "address", ADDRESS, text, lambda m: _address_start(text, m.start()))
     if look.cjk:
-        hits.add("person_name", NAME_BEFORE.findall(text))
+        before = NAME_BEFORE.findall(text)  # one group of each tuple holds the name
+        hits.add("person_name", ["".join(t) for t in before[:EXAMPLES_PER_TYPE]], len(before))
         after = NAME_AFTER.findall(text)
         hits.add("person_name", ["".join(t) for t in after[:EXAMPLES_PER_TYPE]], len(after))
     return hits
@@ -511,7 +594,9 @@ def cell_names(text: str) -> list[str]:
     return [name for name in CELL_NAME.findall(SEP + text) if "某" not in name]
 
 
-def _pattern_spans(text: str, passport_column: bool, address_column: bool) -> Iterator[tuple[int, int, str]]:
+def _pattern_spans(
+    text: str, passport_column: bool, address_column: bool, organisation_column: bool = False
+) -> Iterator[tuple[int, int, str]]:
     """Spans of every identifier that is not a plain digit run (the same tests as ``find_in_text``)."""
     look = _Look.of(text)
     if look.upper:
@@ -539,22 +624,40 @@ def _pattern_spans(text: str, passport_column: bool, address_column: bool) -> It
         yield from ((_head(m), m.end(), "ip") for m in IPV4.finditer(text))
     if look.v6:
         yield from ((_head(m), m.end(), "ip") for m in IPV6.finditer(text) if _ipv6(text[_head(m) : m.end()]))
+    if organisation_column:
+        return
     if address_column:
         # Offsets in SEP + text, one less in text.
         yield from ((m.start(1) - 1, m.end(1) - 1, "address") for m in CELL_ADDRESS.finditer(SEP + text))
     elif look.units:
         yield from _address_spans(text)
     if look.cjk:
-        yield from ((m.start("n"), m.end("n"), "person_name") for m in NAME_BEFORE.finditer(text))
+        for m in NAME_BEFORE.finditer(text):
+            group = m.lastgroup or "n"
+            yield m.start(group), m.end(group), "person_name"
         for m in NAME_AFTER.finditer(text):
             group = m.lastgroup or ""
             yield m.start(group), m.end(group), "person_name"
 
 
 def _address_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Address spans: house numbers with their touching parts, extended left to the street or village."""
+    """Address spans: house numbers with their touching parts, extended left to the street or village.
+
+    An address in brackets right after an organisation's name (广州市第一人民医院（盘福路1号）) is the
+    organisation's and is left out.
+    """
     for m in ADDRESS.finditer(text):
-        yield _address_start(text, m.start()), m.end(), "address"
+        start = _address_start(text, m.start())
+        if start and text[start - 1] in "（(" and text.endswith(ORGANISATION_SUFFIXES, 0, start - 1):
+            continue
+        yield start, m.end(), "address"
+
+
+ORGANISATION_SUFFIXES = (
+    "医院", "卫生院", "委员会", "居委会", "村委会", "办事处", "公司", "中心", "局", "学校", "小学", "中学",
+    "大学", "学院", "幼儿园", "政府", "派出所", "法院", "检察院", "银行", "支行", "分行", "工作站", "服务站",
+    "馆", "协会", "厂", "所", "站", "处", "厅", "部",
+)
 
 
 def _address_start(text: str, anchor: int) -> int:
@@ -574,18 +677,23 @@ def _address_start(text: str, anchor: int) -> int:
 
 
 def find_spans(
-    text: str, passport_column: bool = False, address_column: bool = False
+    text: str,
+    passport_column: bool = False,
+    address_column: bool = False,
+    organisation_column: bool = False,
 ) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, type) spans of every direct identifier in a text, in order.
 
     The column flags mean what they mean for ``find_in_text``.
     """
     spans: list[tuple[int, int, str]] = []
-    runs = list(RUN.finditer(text))
+    runs = [(m.start(), m.end(), m.group()) for m in RUN.finditer(text)]
+    if _labelled(text):
+        runs += [(m.start(1), m.end(1), m.group(1)) for m in LABELLED_RUN.finditer(text)]
     if runs:
-        codes = run_codes([m.group() for m in runs]).tolist()
-        spans.extend((m.start(), m.end(), RUN_KINDS[c] or "") for m, c in zip(runs, codes, strict=True) if c)
-    spans.extend(_pattern_spans(text, passport_column, address_column))
+        codes = run_codes([run for _, _, run in runs]).tolist()
+        spans.extend((a, b, RUN_KINDS[c] or "") for (a, b, _), c in zip(runs, codes, strict=True) if c)
+    spans.extend(_pattern_spans(text, passport_column, address_column, organisation_column))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, str]] = []
     for span in spans:

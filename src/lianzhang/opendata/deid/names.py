@@ -45,8 +45,10 @@ WORDS_ENDING_IN_SURNAME = (
 NAME_HEADER_WORDS = (
     "姓名", "名字", "联系人", "负责人", "经办人", "申请人", "法定代表人", "法人", "患者", "病人", "学生",
     "教师", "老师", "医生", "护士", "员工", "职工", "户主", "家长", "监护人", "收件人", "收货人", "投保人",
-    "被保险人", "就诊人", "客户", "户名", "持卡人", "开户人", "收款人", "付款人", "name", "contact",
-    "patient",
+    "被保险人", "就诊人", "客户", "户名", "持卡人", "开户人", "收款人", "付款人", "来电人", "投诉人",
+    "举报人", "反映人", "诉求人", "求助人", "报案人", "当事人", "委托人", "代理人", "被申请人", "车主",
+    "业主", "驾驶人", "驾驶员", "承租人", "房东", "租户", "住户", "责任人", "填报人", "受理人", "医师",
+    "name", "contact", "patient",
 )
 # Headers that merely contain a name word but hold something else.
 NOT_NAME_HEADER_WORDS = (
@@ -56,8 +58,11 @@ NOT_NAME_HEADER_WORDS = (
 CUES_BEFORE = (
     "姓名", "联系人", "患者", "病人", "申请人", "负责人", "经办人", "户主", "家长", "监护人", "收件人",
     "收货人", "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人",
-    "当事人", "户名", "持卡人", "开户人", "收款人", "付款人",
+    "当事人", "户名", "持卡人", "开户人", "收款人", "付款人", "来电人", "投诉人", "举报人", "反映人",
+    "代理人", "家属", "医师", "业主", "车主", "驾驶员", "配偶", "丈夫", "妻子", "父亲", "母亲",
 )
+# Left out although they precede names (市民, 女儿...): their first characters are so common (市 in every
+# address, 女 in every sex column) that trying the cue there costs more scan time than the names it finds.
 # Honorifics after a name; all have two characters (detect.NAME_AFTER relies on it).
 CUES_AFTER = ("先生", "女士", "小姐", "同志", "老师", "医生", "同学", "护士", "教授", "主任", "师傅", "阿姨")
 
@@ -73,6 +78,17 @@ FULL_NAME = re.compile(f"{SURNAME_RE}{GIVEN_RE}{{1,2}}")
 # Names of some minorities and foreigners written with a middle dot: 阿依古丽·买买提.
 DOTTED_NAME = re.compile("[\u3400-\u9fff]{1,8}[·•・][\u3400-\u9fff]{1,8}")
 CJK_NAME_SHAPE = re.compile("[\u3400-\u9fff]{2,4}")
+# Where a name's end is known (a whole cell of a names column, a cue word before and punctuation after),
+# its given name may use characters that NOT_GIVEN keeps out of running text: 张和平, 吴家豪, 章建中, 李有才.
+# Honorifics stay out (王先生 is not a name, see detect.NAME_AFTER), and so do 某, words of places and
+# the other characters of NOT_GIVEN.
+# Characters of NOT_GIVEN that are common in given names.
+NAME_OK = "和家中有长月来生治"
+_NOT_LOOSE = re.escape("".join(sorted(set(NOT_GIVEN) - set(NAME_OK))))
+LOOSE_GIVEN_RE = f"(?:(?![{_NOT_LOOSE}])[\u3400-\u9fff])"
+HONORIFIC_RE = "(?:" + "|".join(CUES_AFTER) + ")"
+LOOSE_NAME_RE = f"{SURNAME_RE}(?!{HONORIFIC_RE}){LOOSE_GIVEN_RE}{{1,2}}"
+LOOSE_NAME = re.compile(LOOSE_NAME_RE)
 
 
 def looks_like_name(value: str) -> bool:
@@ -80,6 +96,27 @@ def looks_like_name(value: str) -> bool:
     if "某" in value:  # already anonymised (王某某)
         return False
     return FULL_NAME.fullmatch(value) is not None or DOTTED_NAME.fullmatch(value) is not None
+
+
+PADDED_NAME_RE = f"{SINGLE_RE}[ \u3000]{{1,2}}{LOOSE_GIVEN_RE}"
+CELL_NAME_RE = f"(?:{PADDED_NAME_RE}|{LOOSE_NAME_RE}|{DOTTED_NAME.pattern})"
+# What may follow a name at the start of a cell of a names column: a number, a bracketed note, a
+# separator, or a placeholder left by redaction (<mobile>).
+AFTER_CELL_NAME = "[ \u3000/，,、;；:：（(<0-9+]"
+LEADING_NAME = re.compile(f"{CELL_NAME_RE}(?={AFTER_CELL_NAME}|$)")
+
+
+def looks_like_cell_name(value: str) -> bool:
+    """True when a whole cell of a column of names is a name (the looser test of LOOSE_NAME)."""
+    if "某" in value:
+        return False
+    return re.fullmatch(CELL_NAME_RE, value) is not None
+
+
+def leading_name(value: str) -> int:
+    """Length of the name that fills or opens a cell of a names column (0 when there is none)."""
+    m = LEADING_NAME.match(value)
+    return m.end() if m is not None and "某" not in m.group() else 0
 
 
 def name_header(header: str) -> bool:

@@ -15,13 +15,14 @@ from typing import Any
 # DIRECT_TYPES is every type but the organisation's credit code (uscc): the rescan refuses an output
 # that still holds a personal identifier, while a kept credit code is only reported (see detect.py).
 from lianzhang.opendata.deid.detect import DIRECT_TYPES, SEP, find_spans
-from lianzhang.opendata.deid.names import looks_like_name
+from lianzhang.opendata.deid.names import leading_name
 from lianzhang.opendata.deid.policy import ColumnRule, Policy
 from lianzhang.opendata.deid.scan import (
     QI_SAMPLE,
     address_header,
     direct_findings,
     name_column,
+    organisation_header,
     passport_header,
     quasi_kind,
     scan_chunks,
@@ -108,7 +109,10 @@ def redact(cells: list[str], column: str = "") -> list[str]:
     if any(SEP in cell for cell in cells):  # a stray separator would shift cells: go cell by cell
         return [redact([cell.replace(SEP, " ")], column)[0] for cell in cells]
     text = SEP.join(cells)
-    spans = find_spans(text, passport_column=passport_header(column), address_column=address_header(column))
+    spans = find_spans(
+        text, passport_column=passport_header(column), address_column=address_header(column),
+        organisation_column=organisation_header(column),
+    )
     out = cells
     if spans:
         parts, last = [], 0
@@ -119,8 +123,13 @@ def redact(cells: list[str], column: str = "") -> list[str]:
         parts.append(text[last:])
         out = "".join(parts).split(SEP)
     if column and name_column(column, cells[:QI_SAMPLE]):
-        out = ["<person_name>" if looks_like_name(v) else v for v in out]
+        out = [_redact_leading_name(v) for v in out]
     return out
+
+
+def _redact_leading_name(value: str) -> str:
+    end = leading_name(value)
+    return "<person_name>" + value[end:] if end else value
 
 
 def transform(rule: ColumnRule, cells: list[str], secret: bytes) -> list[str]:

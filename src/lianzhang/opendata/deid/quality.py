@@ -20,8 +20,14 @@ from typing import Any
 
 from lianzhang.opendata.deid import synthetic
 from lianzhang.opendata.deid.detect import TYPES, find_spans
-from lianzhang.opendata.deid.names import looks_like_name
-from lianzhang.opendata.deid.scan import address_header, name_column, passport_header, scan_file
+from lianzhang.opendata.deid.names import looks_like_cell_name
+from lianzhang.opendata.deid.scan import (
+    address_header,
+    name_column,
+    organisation_header,
+    passport_header,
+    scan_file,
+)
 
 Finding = tuple[int, str, str, str]  # (row, column, type, value)
 
@@ -33,10 +39,14 @@ def cell_findings(planted: synthetic.Planted) -> Counter:
         cells = [row[c] for row in planted.rows]
         whole_names = name_column(column, cells[:2000])
         passports, addresses = passport_header(column), address_header(column)
+        organisations = organisation_header(column)
         for r, cell in enumerate(cells):
-            for start, end, kind in find_spans(cell, passport_column=passports, address_column=addresses):
+            spans = find_spans(
+                cell, passport_column=passports, address_column=addresses, organisation_column=organisations
+            )
+            for start, end, kind in spans:
                 found[(r, column, kind, cell[start:end])] += 1
-            if whole_names and looks_like_name(cell):
+            if whole_names and looks_like_cell_name(cell):
                 found[(r, column, "person_name", cell)] += 1
     return found
 

@@ -108,6 +108,19 @@ def address_header(header: str) -> bool:
     return any(w in low for w in ADDRESS_HEADER_WORDS) and NOT_ADDRESS_HEADER.search(low) is None
 
 
+# A column of organisation names (单位名称, 承办单位, 企业名称, 工作单位): the places and surnames in
+# them (广州市第一人民医院（盘福路1号）, 王老吉…有限公司) are the organisation's, not a person's.
+_ORGANISATION_HEADER = re.compile("(?:单位|企业|公司|机构|医院|学校|部门)(?:名称|全称)?")
+
+
+def organisation_header(header: str) -> bool:
+    """True when a column header names organisations rather than people or their addresses."""
+    low = header.strip()
+    return _ORGANISATION_HEADER.search(low) is not None and low.endswith(
+        ("单位", "企业", "公司", "机构", "医院", "学校", "部门", "名称", "全称")
+    ) and not any(w in low for w in ("地址", "电话", "人", "代码", "账号", "编号"))
+
+
 def passport_header(header: str) -> bool:
     """True when a column header names passports, travel permits or identity documents in general."""
     low = header.strip().lower()
@@ -131,7 +144,7 @@ class ColumnScan:
             self.quasi = quasi_kind(self.name, sample)
         hits = find_in_text(
             text, Hits(), passport_column=passport_header(self.name), longest=longest,
-            address_column=address_header(self.name),
+            address_column=address_header(self.name), organisation_column=organisation_header(self.name),
         )
         if self.names:
             hits.add("person_name", cell_names(text))

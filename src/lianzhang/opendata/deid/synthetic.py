@@ -90,7 +90,10 @@ def credit_code(rng: random.Random) -> str:
     """A valid unified social credit code."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     org = "".join(rng.choice(alphabet) for _ in range(8))
-    return make_credit_code(f"91{rng.choice(COUNTIES)}{org}0"[:17])
+    # The organisation code's own check (GB 11714): letters count from A = 10; 10 is written X.
+    value = sum(int(c, 36) * w for c, w in zip(org, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = (11 - value % 11) % 11
+    return make_credit_code(f"91{rng.choice(COUNTIES)}{org}{'X' if check == 10 else check}")
 
 
 def luhn_complete(body: str) -> str:

@@ -32,7 +32,7 @@ ID_CHECK = "10X98765432"
 MOBILE_PREFIXES = frozenset(
     [f"13{d}" for d in range(10)]
     + ["145", "146", "147", "148", "149"]
-    + [f"15{d}" for d in "01235689"]
+    + [f"15{d}" for d in "012356789"]
     + ["162", "165", "166", "167"]
     + [f"17{d}" for d in "012345678"]
     + [f"18{d}" for d in range(10)]
