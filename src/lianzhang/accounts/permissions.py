@@ -92,7 +92,6 @@ RULES: dict[str, frozenset[str]] = {
     "pipeline.advance": frozenset({C, DIS, ADM}),
     "pipeline.reassign": frozenset({C, ADM}),
     "referral.record": frozenset({C, DIS, ADM}),
-    # --- reviews: expert pool, conflicts, review rounds (issue 8) ---
     # The chain office keeps the pool and runs rounds; departments read rounds; an expert edits only
     # their own profile and scores only their own assignments; enterprises object during 公示. The
     # public 公示 list needs no rule (services.public_notices).
@@ -103,8 +102,6 @@ RULES: dict[str, frozenset[str]] = {
     "review.manage": frozenset({C, ADM}),
     "review.score": frozenset({EXP}),
     "review.object": frozenset({ENT}),
-    # --- end reviews ---
-    # --- subsidies: programmes as data, allocation, 公示 (issue 8) ---
     # The chain office runs programmes and allocations; departments read, try what-ifs and export;
     # districts read the rows of their own area; an enterprise sees its own results (subsidy.mine).
     # Confirmed 公示 lists are public without these rules (services.public_notices).
@@ -113,8 +110,6 @@ RULES: dict[str, frozenset[str]] = {
     "subsidy.preview": frozenset({C, DEP, ADM}),
     "subsidy.export": frozenset({C, DEP, ADM}),
     "subsidy.mine": frozenset({ENT}),
-    # --- end subsidies ---
-    # --- opendata: catalogue, data requests, de-identified releases (issue 9) ---
     # Published datasets are public without a rule (services.public_datasets). Department officers work
     # only their own department's datasets and requests; approving and publishing need a second officer.
     "data.manage": frozenset({C, DEP, ADM}),
@@ -122,7 +117,6 @@ RULES: dict[str, frozenset[str]] = {
     "data.request": frozenset({ENT}),
     "data.request.view": frozenset({C, DEP, ENT, ADM}),
     "data.answer": frozenset({C, DEP, ADM}),
-    # --- end opendata ---
 }
 
 # Roles that see every enterprise; others are scoped to their area or to their own enterprise.

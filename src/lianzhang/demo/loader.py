@@ -225,15 +225,9 @@ def ensure_demo(
         load_demo_evaluation(seed)
         load_demo_chains(seed)
         load_demo_scenarios()
-        # --- reviews ---
         load_demo_reviews()
-        # --- end reviews ---
-        # --- subsidies ---
         load_demo_subsidies()
-        # --- end subsidies ---
-        # --- opendata ---
         load_demo_opendata()
-        # --- end opendata ---
     summary.enterprises = Enterprise.objects.count()
     summary.projects = Project.objects.count()
     summary.parks = Park.objects.count()

@@ -26,22 +26,16 @@ NAVIGATION = (
     ("supplier-mine", "本企业供给能力", "notification.view"),
     ("notification-list", "站内通知", "notification.view"),
     ("evaluation-index", "综合评价", "evaluation.view"),
-    # --- reviews ---
     ("expert-pool", "专家库", "expert.pool.view"),
     ("review-rounds", "专家评审", "review.view"),
     ("review-mine", "我的评审", "review.score"),
-    # --- end reviews ---
-    # --- subsidies ---
     ("subsidy-programmes", "择优支持", "subsidy.view"),
     ("subsidy-mine", "本企业补助", "subsidy.mine"),
-    # --- end subsidies ---
-    # --- opendata ---
     ("opendata-manage", "数据集与发布", "data.manage"),
     ("opendata-approvals", "发布审批", "data.approve"),
     ("opendata-inbox", "数据需求答复", "data.answer"),
     ("opendata-requests", "数据需求", "data.request"),
     ("opendata-public-list", "开放数据目录", "data.request"),
-    # --- end opendata ---
     ("review-queue", "识别复核", "node.confirm"),
     ("enterprise-import", "批量导入", "enterprise.import"),
     ("audit-log", "审计日志", "audit.view"),
