@@ -274,6 +274,19 @@ def _noticed(personas, monkeypatch, deadline: date):
     return scoring_services.publish_notice(office, round_.pk, round_.version, deadline)
 
 
+def test_a_decision_for_an_application_of_another_round_is_refused(personas):
+    office = personas["chain_office"].actor
+    _pool(personas, 3)
+    round_ = _round(personas, per_app=1, status=R.SCORING)
+    for assignment in Assignment.objects.all():
+        scoring_services._store_score(SYSTEM, assignment, SHEET, "意见")
+    round_ = scoring_services.close_round(office, round_.pk, round_.version)
+    decisions = {app.pk: (True, "择优支持") for app in round_.applications.all()}
+    with pytest.raises(ValidationError, match="不属于本批评审：999999"):
+        scoring_services.decide(office, round_.pk, round_.version, {**decisions, 999999: (True, "")})
+    assert ReviewRound.objects.get(pk=round_.pk).status == R.CLOSED
+
+
 def test_objections_are_accepted_only_during_the_notice_period(personas, monkeypatch):
     office, firm = personas["chain_office"].actor, personas["enterprise_b"].actor
     round_ = _noticed(personas, monkeypatch, date(2025, 6, 8))

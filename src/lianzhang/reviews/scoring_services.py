@@ -187,6 +187,10 @@ def decide(actor: Actor, round_id: int, version: int, decisions: dict[int, tuple
         round_ = _round(round_id, lock=True)
         _need(round_, R.CLOSED)
         apps = list(round_.applications.all())
+        strangers = sorted(set(decisions) - {a.pk for a in apps})
+        if strangers:
+            # A decision for another round's application is a mistake of the caller, not something to drop.
+            raise ValidationError(f"以下申请不属于本批评审：{'、'.join(map(str, strangers[:10]))}")
         missing = [a.title for a in apps if a.check_status != CHECK.FAILED and a.pk not in decisions]
         if missing:
             raise ValidationError(f"以下申请还没有决定：{'、'.join(missing[:10])}")
