@@ -459,3 +459,18 @@ def test_the_openapi_schema_still_builds_with_every_review_route(personas):
         "/api/reviews/experts/import",
     ):
         assert path in paths, path
+
+
+def test_a_large_round_is_read_in_pages_of_assignments(personas):
+    office = personas["chain_office"].client
+    _pool(office, 3)
+    round_ = _round_in_scoring(personas, per_app=2)
+    url = f"/api/reviews/rounds/{round_['id']}"
+    whole = office.get(url).json()
+    assert whole["assignment_count"] == len(whole["assignments"]) == 4
+    first, rest = office.get(f"{url}?limit=3").json(), office.get(f"{url}?limit=3&offset=3").json()
+    paged = [a["id"] for a in first["assignments"] + rest["assignments"]]
+    assert paged == [a["id"] for a in whole["assignments"]]
+    assert first["assignment_count"] == 4 and len(first["applications"]) == len(whole["applications"])
+    bad = office.get(f"{url}?limit=0")
+    assert bad.status_code == 422 and "limit" in bad.json()["errors"]

@@ -83,6 +83,8 @@ class RoundDetailOut(RoundOut):
     conflicts: list[ConflictOut]
     submitted: int
     total: int
+    assignment_count: int
+    conflict_count: int
 
 
 class MyAssignmentOut(Schema):
@@ -200,20 +202,28 @@ def round_list(request: HttpRequest) -> list[dict]:
 
 
 @router.get("/reviews/rounds/{pk}", response=RoundDetailOut, url_name="review_round_detail")
-def round_detail(request: HttpRequest, pk: int) -> dict:
-    """One round with its applications, conflicts (with reasons), assignments and progress."""
+def round_detail(request: HttpRequest, pk: int, limit: int | None = None, offset: int = 0) -> dict:
+    """One round with its applications, conflicts (with reasons), assignments and progress.
+
+    A large round (thousands of assignments) is read in pages: `limit` and `offset` apply to the
+    assignments and to the conflicts; `assignment_count` and `conflict_count` give the totals."""
+    if (limit is not None and limit < 1) or offset < 0:
+        raise ValidationError({"limit": "limit 应为正整数，offset 不能为负"})
     d = services.round_detail(actor_for(request.user), pk)
+    conflicts = [c for a in d["applications"] for c in a.conflict_list]
+    window = slice(offset, None if limit is None else offset + limit)
     return {
         **_round(d["round"]),
         "applications": [_application(a) for a in d["applications"]],
-        "assignments": [_assignment(a) for a in d["assignments"]],
+        "assignments": [_assignment(a) for a in d["assignments"][window]],
         "conflicts": [
             {"application_id": c.application_id, "expert_id": c.expert_id, "kind": c.kind, "reason": c.reason}
-            for a in d["applications"]
-            for c in a.conflict_list
+            for c in conflicts[window]
         ],
         "submitted": d["progress"]["submitted"],
         "total": d["progress"]["total"],
+        "assignment_count": len(d["assignments"]),
+        "conflict_count": len(conflicts),
     }
 
 
