@@ -29,19 +29,7 @@ from lianzhang.opendata.forms import (
     split_list,
 )
 from lianzhang.opendata.models import DataRequest
-from lianzhang.web.errors import page
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _message(exc: Exception) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+from lianzhang.web.errors import form_errors, page, refusal
 
 
 def _int_or_none(value: str) -> int | None:
@@ -138,7 +126,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
         try:
             dataset = services.create_dataset(actor, _dataset_input(form.cleaned_data))
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "已登记数据集，请上传第一个版本的原始文件")
             return redirect("opendata-dataset", pk=dataset.pk)
@@ -169,7 +157,7 @@ def dataset_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor, pk, form.cleaned_data["version"] or 0, _dataset_input(form.cleaned_data)
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         except StaleEdit as exc:
             form.add_error(None, str(exc))
         else:
@@ -197,7 +185,7 @@ def dataset_page(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, f"已上传并完成识别：{release.scan_report.get('rows', 0)} 行")
             return redirect("opendata-release", pk=release.pk)
@@ -226,7 +214,7 @@ def release_page(request: HttpRequest, pk: int) -> HttpResponse:
                 actor, pk, int(request.POST.get("version", "0")), policy_from_post(request.POST, header)
             )
         except (ValidationError, StaleEdit) as exc:
-            messages.error(request, _message(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, "已按策略处理并通过核验，请查看报告后提交审批")
         return redirect("opendata-release", pk=pk)
@@ -257,7 +245,7 @@ def release_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         release = steps[action](int(request.POST.get("version", "0")))
     except (ValidationError, StaleEdit, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, f"已更新：{release.get_status_display()}")
     return redirect("opendata-release", pk=pk)
@@ -308,7 +296,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
                 actor, services.RequestInput(d["title"], d["description"], d["purpose"], d["department_id"])
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "数据需求已提交，部门答复后可在此查看")
             return redirect("opendata-requests")
@@ -344,7 +332,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.answer_request(actor, pk, d["version"], d["status"], d["answer"], d["dataset_id"])
             except ValidationError as exc:
-                _errors(form, exc)
+                form_errors(form, exc)
             except StaleEdit as exc:
                 form.add_error(None, str(exc))
             else:

@@ -20,25 +20,14 @@ from lianzhang.enterprises.services import NotFound
 from lianzhang.reviews import assignment_services, bridge, imports, pool_services, scoring_services, services
 from lianzhang.reviews.forms import ExpertForm, ImportForm, RoundForm, SelfProfileForm
 from lianzhang.reviews.models import Assignment, Expert, Objection, ReviewApplication, ReviewRound
-from lianzhang.web.errors import page
+from lianzhang.web.errors import form_errors, page, refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _say(request: HttpRequest, exc: Exception) -> None:
     """Show a refused step as a message (validation errors and stale edits)."""
-    if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.error(request, str(exc))
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+    messages.error(request, refusal(exc))
 
 
 def _version(request: HttpRequest) -> int:
@@ -83,7 +72,7 @@ def expert_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             pool_services.save_expert(actor, form.to_input(), pk, form.cleaned_data["version"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         except StaleEdit as exc:
             form.add_error(None, str(exc))
         else:
@@ -132,7 +121,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         try:
             pool_services.save_my_profile(actor, form.to_input(), form.cleaned_data["version"] or 0)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         except StaleEdit as exc:
             form.add_error(None, str(exc))
         else:
@@ -225,7 +214,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             round_ = services.create_round(actor, form.to_input())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "已创建评审批次，请加入申请")
             return redirect("review-round", pk=round_.pk)

@@ -18,7 +18,7 @@ from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises.services import NotFound
 from lianzhang.scenarios import services
 from lianzhang.scenarios.models import Scenario
-from lianzhang.web.errors import page
+from lianzhang.web.errors import form_errors, page, refusal
 
 S = Scenario.Status
 
@@ -59,14 +59,6 @@ class ProfileForm(forms.Form):
 
 def _nodes(text: str) -> list[str]:
     return [n.strip() for n in text.replace("，", ",").split(",") if n.strip()]
-
-
-def _errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def scenario_public_list(request: HttpRequest) -> HttpResponse:
@@ -130,7 +122,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
         try:
             scenario = services.create_scenario(actor, data)
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "已保存为草稿，提交后由链长办审核")
             return redirect("scenario-detail", pk=scenario.pk)
@@ -164,7 +156,7 @@ def scenario_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         steps[action](int(request.POST.get("version", "0")))
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, "已更新场景状态")
     return redirect("scenario-detail", pk=pk)
@@ -205,7 +197,7 @@ def scenario_select(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "得分应为 0–100 的整数")
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, f"中选：{winner.enterprise.name}")
     return redirect("scenario-detail", pk=pk)
@@ -231,7 +223,7 @@ def scenario_contract(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "里程碑日期应为 YYYY-MM-DD")
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, "已登记签约与实施里程碑")
     return redirect("scenario-detail", pk=pk)
@@ -308,7 +300,7 @@ def supplier_mine(request: HttpRequest) -> HttpResponse:
         try:
             services.save_supplier_profile(actor, actor.enterprise_id, data, d.get("version"))
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors(form, exc)
         except StaleEdit as exc:
             form.add_error(None, str(exc))
         else:
@@ -360,7 +352,7 @@ def cooperation_report(request: HttpRequest) -> HttpResponse:
             try:
                 services.record_cooperation(actor, data)
             except ValidationError as exc:
-                _errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, "已登记技术对接合作")
                 return redirect(f"{request.path}?year={d['year']}")
@@ -387,7 +379,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
             try:
                 need = services.create_supply_need(actor, d["title"], d["description"], d["quantity"])
             except ValidationError as exc:
-                _errors(form, exc)
+                form_errors(form, exc)
             else:
                 return redirect("supply-detail", pk=need.pk)
     return render(request, "scenarios/supply_list.html", {"needs": needs[:300], "form": form})

@@ -18,18 +18,14 @@ from lianzhang.reviews.engine.money import format_yuan
 from lianzhang.subsidies import exports, services
 from lianzhang.subsidies.forms import ConfirmForm, ImportForm, ProgrammeForm, WhatIfForm, yuan_of
 from lianzhang.subsidies.models import Programme
-from lianzhang.web.errors import page
+from lianzhang.web.errors import form_errors, page, refusal
+
+# Service fields and the form fields that edit them.
+FORM_FIELDS = {"rate_bp": "rate_percent", "cap_fen": "cap_yuan", "budget_fen": "budget_yuan"}
 
 
 def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            target = {"rate_bp": "rate_percent", "cap_fen": "cap_yuan", "budget_fen": "budget_yuan"}.get(
-                name, name
-            )
-            form.add_error(target if target in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+    form_errors(form, exc, FORM_FIELDS)
 
 
 def _money(rows: list[dict]) -> list[dict]:
@@ -147,7 +143,7 @@ def programme_status(request: HttpRequest, pk: int) -> HttpResponse:
             actor, pk, int(request.POST.get("version", "0")), request.POST.get("status", "")
         )
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, "已更新状态")
     return redirect("subsidy-programme", pk=pk)
@@ -292,7 +288,7 @@ def run_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.confirm_run(actor, pk, d["version"], d["notice_start"], d["objection_deadline"])
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, "已确认，名单将按公示开始日期对外公示")
     return redirect("subsidy-run", pk=pk)
