@@ -26,7 +26,7 @@ from lianzhang.evaluation.engine.framework import (
 from lianzhang.evaluation.engine.weights import RANDOM_INDEX
 from lianzhang.evaluation.models import EntityKind
 from lianzhang.regions.models import Region
-from lianzhang.web.errors import page
+from lianzhang.web.errors import page, refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 METHOD_LABELS = {
@@ -50,10 +50,6 @@ METHOD_LABELS = {
 def _latest_year() -> int:
     year = EnterpriseYear.objects.aggregate(latest=Max("year"))["latest"]
     return year or date.today().year - 1
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -151,7 +147,7 @@ def framework_detail(request: HttpRequest, key: str) -> HttpResponse:
                     actor, key, _settings_from_post(request, fw), note, base
                 )
         except ValidationError as exc:
-            messages.error(request, "未保存：" + _messages_of(exc))
+            messages.error(request, "未保存：" + refusal(exc))
         else:
             messages.success(request, f"已保存为第 {version.number} 版")
             return redirect("evaluation-framework", key=key)
@@ -203,7 +199,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, "年度、随机种子与抽样次数须为整数")
     except ValidationError as exc:
-        messages.error(request, "未能评价：" + _messages_of(exc))
+        messages.error(request, "未能评价：" + refusal(exc))
     else:
         messages.success(request, "评价完成")
         return redirect("evaluation-run", pk=run.pk)
@@ -255,7 +251,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         comparison = services.compare(actor, pk, int(other) if other and other.isdigit() else None)
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, refusal(exc))
         comparison = services.compare(actor, pk)
     names = run.inputs["names"]
     rows = [
@@ -342,7 +338,7 @@ def values_import(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, "年度须为整数")
         except ValidationError as exc:
-            messages.error(request, "未导入：" + _messages_of(exc))
+            messages.error(request, "未导入：" + refusal(exc))
         else:
             messages.success(
                 request,

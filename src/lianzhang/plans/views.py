@@ -31,7 +31,7 @@ from lianzhang.plans.forms import (
 )
 from lianzhang.plans.services import TrackingSettings
 from lianzhang.regions.models import Region
-from lianzhang.web.errors import page
+from lianzhang.web.errors import page, refusal
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,10 +41,6 @@ CONTENT_TYPES = {
 
 def _cities():
     return Region.objects.filter(level=Region.Level.CITY).order_by("code")
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 @login_required
@@ -168,7 +164,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
                 services.PlanHeader(d["title"], d["city_code"], d.get("period_start"), d.get("period_end")),
             )
         except (ValidationError, StaleEdit) as exc:
-            header.add_error(None, _messages_of(exc) if isinstance(exc, ValidationError) else str(exc))
+            header.add_error(None, refusal(exc) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, "已保存规划信息")
             return redirect(reverse("plan-review", args=[pk]) + "#header")
@@ -180,7 +176,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 changed = apply(actor, pk, edits_of(formset))
             except ValidationError as exc:
-                messages.error(request, _messages_of(exc))
+                messages.error(request, refusal(exc))
             except StaleEdit as exc:
                 messages.error(request, str(exc))
             else:
@@ -223,7 +219,7 @@ def plan_map_department(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 department = services.map_department(actor, pk, name, int(choice))
         except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, f"“{name}”已对应到 {department.name}")
     return redirect(reverse("plan-review", args=[pk]) + "#departments")
@@ -238,7 +234,7 @@ def plan_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plan = services.confirm_plan(actor, pk, int(request.POST.get("version") or 0))
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, refusal(exc))
         return redirect("plan-review", pk=pk)
     except StaleEdit as exc:
         messages.error(request, str(exc))
@@ -256,7 +252,7 @@ def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.discard_plan(actor, pk, int(request.POST.get("version") or 0))
     except (ValidationError, StaleEdit) as exc:
-        messages.error(request, _messages_of(exc) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc) if isinstance(exc, ValidationError) else str(exc))
         return redirect("plan-review", pk=pk)
     messages.success(request, "已删除该草稿")
     return redirect("plan-list")
@@ -337,7 +333,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_target_value(actor, pk, d["version"], d["value"], d["as_of"], d["note"])
         except ValidationError as exc:
-            value_form.add_error(None, _messages_of(exc))
+            value_form.add_error(None, refusal(exc))
         except StaleEdit as exc:
             value_form.add_error(None, str(exc))
         else:
@@ -353,7 +349,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 TrackingSettings(d["baseline_value"], d["baseline_date"], d["deadline"], d["live_key"] or ""),
             )
         except ValidationError as exc:
-            tracking_form.add_error(None, _messages_of(exc))
+            tracking_form.add_error(None, refusal(exc))
         except StaleEdit as exc:
             tracking_form.add_error(None, str(exc))
         else:
