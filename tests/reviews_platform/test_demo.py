@@ -14,7 +14,7 @@ from lianzhang.reviews.models import Conflict, Expert, ReviewRound
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_a_pool_a_scoring_round_for_the_expert_and_a_notice(db):
+def test_demo_has_a_pool_a_scoring_round_for_the_expert_a_notice_and_a_final_round(db):
     from lianzhang.demo.loader import ensure_demo
 
     ensure_demo(n_enterprises=120, seed=11)
@@ -30,3 +30,12 @@ def test_demo_has_a_pool_a_scoring_round_for_the_expert_and_a_notice(db):
     kinds = set(Conflict.objects.values_list("kind", flat=True))
     assert {"same_org", "related_person", "declared"} <= kinds
     assert RelatedPerson.objects.count() >= 4
+    # A final round, so the demo subsidy programme can take its approved applications.
+    final = ReviewRound.objects.get(status=ReviewRound.Status.FINAL)
+    from lianzhang.subsidies import services as subsidies
+    from lianzhang.subsidies.models import Programme
+
+    office = actor_for(get_user_model().objects.get(username="chain"))
+    assert subsidies.rounds_to_import(office) == [final]
+    taken = subsidies.import_review_round(office, Programme.objects.get().pk, final.pk)
+    assert len(taken) == 3 and all(a.rank is not None for a in taken)
