@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lianzhang.accounts.models import AuditEntry
 from lianzhang.accounts.permissions import SYSTEM
+from lianzhang.common.versioning import StaleEdit
 from lianzhang.enterprises.models import Project, RelatedPerson
 from lianzhang.enterprises.project_services import ProjectInput, create_project
 from lianzhang.enterprises.services import NotFound
@@ -169,6 +170,19 @@ def test_the_draw_is_reproducible_from_the_recorded_seed(personas):
     assert all("随机抽取" in r and f"种子 {round_.seed}" in r for r in reasons)
     # Shared fields are named, not shown as node ids.
     assert any("同领域（计算机视觉" in r for r in reasons) and not any("vision" in r for r in reasons)
+
+
+def test_a_second_run_on_a_stale_page_is_refused_and_keeps_the_first_draw(personas):
+    office = personas["chain_office"].actor
+    _pool(personas, 4)
+    round_ = _round(personas, per_app=2)
+    seen = round_.version  # two officers open the round page at this version
+    assignment_services.run_assignment(office, round_.pk, seed=7, version=seen)
+    first = sorted(Assignment.objects.values_list("application_id", "expert_id"))
+    with pytest.raises(StaleEdit):
+        assignment_services.run_assignment(office, round_.pk, seed=8, version=seen)
+    assert sorted(Assignment.objects.values_list("application_id", "expert_id")) == first
+    assert ReviewRound.objects.get(pk=round_.pk).seed == 7
 
 
 def test_optimal_mode_shows_affinity_and_reason(personas):

@@ -365,6 +365,7 @@ class CheckIn(Schema):
 class AssignIn(Schema):
     mode: str | None = None
     seed: int | None = None
+    version: int | None = None  # when given, a run by someone else since then is refused (409)
 
 
 class ShortfallOut(Schema):
@@ -562,7 +563,7 @@ def round_conflicts(request: HttpRequest, pk: int) -> list:
 def round_assign(request: HttpRequest, pk: int, payload: AssignIn) -> dict:
     """Assign experts (draw or optimal, the round's mode by default); the seed is recorded for replay."""
     result = assignment_services.run_assignment(
-        actor_for(request.user), pk, payload.mode or None, payload.seed
+        actor_for(request.user), pk, payload.mode or None, payload.seed, version=payload.version
     )
     return {
         "mode": result.mode,

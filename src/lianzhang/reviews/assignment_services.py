@@ -14,6 +14,7 @@ from django.utils import timezone
 from lianzhang.accounts import audit
 from lianzhang.accounts.permissions import Actor, guarded
 from lianzhang.common.chains import node_names
+from lianzhang.common.versioning import StaleEdit
 from lianzhang.reviews import bridge, engine
 from lianzhang.reviews.models import Assignment, Expert, ReviewApplication, ReviewRound, Score
 from lianzhang.reviews.services import CHECK, A, R, _assignment, _move, _need, _own, _round
@@ -55,11 +56,21 @@ def _store(round_: ReviewRound, items: list[engine.Assignment], origin: str) -> 
 
 @guarded("review.manage")
 def run_assignment(
-    actor: Actor, round_id: int, mode: str | None = None, seed: int | None = None
+    actor: Actor,
+    round_id: int,
+    mode: str | None = None,
+    seed: int | None = None,
+    *,
+    version: int | None = None,
 ) -> engine.AssignmentResult:
-    """Assign experts (draw or optimal) from the eligible pool, never across a conflict; record the seed."""
+    """Assign experts (draw or optimal) from the eligible pool, never across a conflict; record the seed.
+
+    A run replaces the round's assignments, so a caller that read the round at `version` is refused when
+    a colleague has run (or changed) it since."""
     with transaction.atomic():
         round_ = _round(round_id, lock=True)
+        if version is not None and version != round_.version:
+            raise StaleEdit("评审批次", version, round_.version)
         _need(round_, R.ASSIGNING)
         mode = mode or round_.mode
         if mode not in ReviewRound.Mode.values:

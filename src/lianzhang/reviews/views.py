@@ -302,7 +302,11 @@ def round_action(request: HttpRequest, pk: int) -> HttpResponse:
         "conflicts": lambda: services.compute_conflicts(actor, pk),
         "pass_pending": lambda: services.pass_pending(actor, pk),
         "assign": lambda: assignment_services.run_assignment(
-            actor, pk, request.POST.get("mode") or None, int(seed_text) if seed_text.isdigit() else None
+            actor,
+            pk,
+            request.POST.get("mode") or None,
+            int(seed_text) if seed_text.isdigit() else None,
+            version=version or None,
         ),
         "redraw": lambda: assignment_services.redraw(actor, pk),
         "open_scoring": lambda: assignment_services.open_scoring(actor, pk, version),
