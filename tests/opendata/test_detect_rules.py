@@ -242,3 +242,18 @@ def test_bank_cards_in_groups_of_four():
     broken = synthetic.bank_card(rng, valid=False)
     assert _found(" ".join(broken[i : i + 4] for i in range(0, len(broken), 4))) == []
     assert _found("2023 0101 1200 0001") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["客户周杰反映问题", "医生孙丽诊断为轻症", "签收人：冯涛", "寄件人陈晨", "承办人：韩雪", "报案人许涛称"],
+)
+def test_names_after_service_and_case_cues_are_found(text: str) -> None:
+    assert find_in_text(text).counts["person_name"] == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["医生建议复查", "客户服务中心", "护士站", "教师节活动", "股东会决议", "请司机师傅稍等"]
+)
+def test_the_cue_words_alone_are_not_names(text: str) -> None:
+    assert find_in_text(text).counts["person_name"] == 0

@@ -60,6 +60,7 @@ CUES_BEFORE = (
     "收货人", "法定代表人", "法人代表", "被保险人", "投保人", "就诊人", "学生", "员工", "委托人", "受托人",
     "当事人", "户名", "持卡人", "开户人", "收款人", "付款人", "来电人", "投诉人", "举报人", "反映人",
     "代理人", "家属", "医师", "业主", "车主", "驾驶员", "配偶", "丈夫", "妻子", "父亲", "母亲",
+    "签收人", "寄件人", "办理人", "承办人", "报案人", "求助人", "客户", "医生", "护士", "教师", "股东",
 )
 # Left out although they precede names (市民, 女儿...): their first characters are so common (市 in every
 # address, 女 in every sex column) that trying the cue there costs more scan time than the names it finds.
