@@ -257,3 +257,8 @@ def test_names_after_service_and_case_cues_are_found(text: str) -> None:
 )
 def test_the_cue_words_alone_are_not_names(text: str) -> None:
     assert find_in_text(text).counts["person_name"] == 0
+
+
+def test_a_numbered_road_section_is_part_of_the_address() -> None:
+    assert find_in_text("寄往成都市武侯区人民南路四段11号").counts["address"] == 1
+    assert find_in_text("一段时间内，第三段落").counts["address"] == 0
