@@ -17,6 +17,18 @@ from lianzhang.enterprises.project_services import ProjectInput, create_project
 from lianzhang.enterprises.records import EnterpriseRecord, YearFigures
 
 PASSWORD = "persona-password-1"
+# Every persona of the `personas` fixture, in the order of the per-page status tables of the page tests.
+PERSONA_ORDER = (
+    "anonymous",
+    "chain_office",
+    "department",
+    "district",
+    "other_district",
+    "enterprise_a",
+    "enterprise_b",
+    "expert",
+    "admin",
+)
 HOME_DISTRICT = "440106"  # 天河区
 OTHER_DISTRICT = "440111"  # 白云区
 

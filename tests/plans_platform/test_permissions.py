@@ -11,19 +11,10 @@ from lianzhang.accounts.models import Department
 from lianzhang.plans import progress_services as progress
 from lianzhang.plans import services
 from lianzhang.plans.models import Plan
+from tests.conftest import PERSONA_ORDER
 from tests.plans_platform.conftest import SMALL_PLAN, task_titled
 
-ROLES = (
-    "anonymous",
-    "chain_office",
-    "department",
-    "district",
-    "other_district",
-    "enterprise_a",
-    "enterprise_b",
-    "expert",
-    "admin",
-)
+ROLES = PERSONA_ORDER
 READ = (302, 200, 200, 200, 200, 403, 403, 403, 200)
 EDIT = (302, 200, 403, 403, 403, 403, 403, 403, 200)
 NOT_OWN = (302, 200, 403, 200, 200, 403, 403, 403, 200)

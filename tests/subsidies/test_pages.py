@@ -14,21 +14,12 @@ from openpyxl import load_workbook
 from lianzhang.accounts.models import AuditEntry
 from lianzhang.subsidies import services
 from lianzhang.subsidies.models import AllocationRun, Application, Programme
+from tests.conftest import PERSONA_ORDER
 from tests.subsidies.conftest import ranked
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "anonymous",
-    "chain_office",
-    "department",
-    "district",
-    "other_district",
-    "enterprise_a",
-    "enterprise_b",
-    "expert",
-    "admin",
-)
+ROLES = PERSONA_ORDER
 # url -> expected status per role, in ROLES order ({p} programme, {r} a confirmed run, {q} a preview run).
 PAGES = {
     "/subsidies/": (302, 200, 200, 200, 200, 403, 403, 403, 200),

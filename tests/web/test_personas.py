@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-ROLES = (
-    "anonymous",
-    "chain_office",
-    "department",
-    "district",
-    "other_district",
-    "enterprise_a",
-    "enterprise_b",
-    "expert",
-    "admin",
-)
+from tests.conftest import PERSONA_ORDER
+
+ROLES = PERSONA_ORDER
 
 # url template -> expected status per role, in ROLES order.
 # {a} is enterprise A (home district), {pa} its project.
